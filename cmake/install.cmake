@@ -1,0 +1,20 @@
+# Install rules: headers, both libraries, a CMake package (find_package(veiltun)) and a
+# pkg-config file (pkg-config --cflags --libs veiltun).
+install(TARGETS veiltun veiltun_static EXPORT veiltun-targets
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(FILES include/veiltun.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
+set(veiltun_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/veiltun)
+install(EXPORT veiltun-targets NAMESPACE veiltun:: DESTINATION ${veiltun_cmake_dir})
+configure_package_config_file(cmake/veiltun-config.cmake.in
+    ${PROJECT_BINARY_DIR}/veiltun-config.cmake INSTALL_DESTINATION ${veiltun_cmake_dir})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/veiltun-config-version.cmake
+    COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/veiltun-config.cmake
+              ${PROJECT_BINARY_DIR}/veiltun-config-version.cmake
+        DESTINATION ${veiltun_cmake_dir})
+
+configure_file(cmake/veiltun.pc.in ${PROJECT_BINARY_DIR}/veiltun.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/veiltun.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

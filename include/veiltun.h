@@ -1,0 +1,556 @@
+/*
+ * veiltun.h — a portable layer-3 virtual interface (TUN device).
+ *
+ * One header, one opaque handle, one error model:
+ *   - every call returns 0 (or a byte/packet count) on success and a negative VEILTUN_E* code
+ *     on failure; veiltun_strerror() turns a code into a sentence;
+ *   - constructors fill an out-parameter, so callers never read errno or GetLastError();
+ *   - the OS error behind the most recent failure on the calling thread is kept for
+ *     diagnostics (veiltun_last_os_error());
+ *   - the library never prints, exits or aborts; diagnostics go to an optional logger.
+ *
+ * Packets are bare IPv4 or IPv6 datagrams: no packet-information header, no link header.
+ *
+ * Thread safety, in one place (each call repeats what applies to it):
+ *   - different handles are independent;
+ *   - on one handle, reads may run in one thread while writes run in another, and
+ *     veiltun_wait() may be called from several threads at once;
+ *   - configuration and event calls (veiltun_set_*, veiltun_add_*, veiltun_del_*,
+ *     veiltun_get_*, veiltun_next_event) are serialised internally and may be called from any
+ *     thread;
+ *   - veiltun_cancel() may be called from any thread at any time before veiltun_close();
+ *   - veiltun_close() may run while other threads are blocked in veiltun_wait() (it wakes them
+ *     and waits for them to leave), but no other call on the handle may start during or after it.
+ *
+ * Since: 0.1
+ */
+#ifndef VEILTUN_H
+#define VEILTUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#if defined(VEILTUN_BUILDING_SHARED)
+#define VEILTUN_API __declspec(dllexport)
+#elif defined(VEILTUN_USING_SHARED)
+#define VEILTUN_API __declspec(dllimport)
+#else
+#define VEILTUN_API
+#endif
+#elif defined(__GNUC__) || defined(__clang__)
+#define VEILTUN_API __attribute__((visibility("default")))
+#else
+#define VEILTUN_API
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define VEILTUN_NODISCARD __attribute__((warn_unused_result))
+#else
+#define VEILTUN_NODISCARD
+#endif
+
+#define VEILTUN_VERSION_MAJOR 0
+#define VEILTUN_VERSION_MINOR 1
+#define VEILTUN_VERSION_PATCH 0
+
+/* ---------------------------------------------------------------------------------------------
+ * Error codes
+ *
+ * System errors have the values of the corresponding Linux errno, negated, on every OS (on
+ * Linux, VEILTUN_EXXX == -EXXX; on Windows the backend translates Win32 codes into these).
+ * Errors about the caller's input have their own codes below -4000, one per kind of mistake,
+ * and are always reported before anything on the system is changed.
+ * ------------------------------------------------------------------------------------------- */
+#define VEILTUN_EPERM         (-1)   /* not permitted: needs CAP_NET_ADMIN (Administrator) */
+#define VEILTUN_ENOENT        (-2)   /* no such address or route on the device */
+#define VEILTUN_EIO           (-5)   /* I/O error reported by the OS */
+#define VEILTUN_EBADF         (-9)   /* bad file descriptor (adopt of a closed fd) */
+#define VEILTUN_EAGAIN        (-11)  /* nothing to read now / try again */
+#define VEILTUN_ENOMEM        (-12)  /* out of memory */
+#define VEILTUN_EBUSY         (-16)  /* device is in use and cannot be attached */
+#define VEILTUN_EEXIST        (-17)  /* device, address or route already exists */
+#define VEILTUN_ENODEV        (-19)  /* no such device, or the device was removed */
+#define VEILTUN_EINVAL        (-22)  /* invalid argument (NULL pointer, zero size, bad state) */
+#define VEILTUN_EMFILE        (-24)  /* too many open files */
+#define VEILTUN_ENAMETOOLONG  (-36)  /* device name longer than the OS allows */
+#define VEILTUN_EPROTO        (-71)  /* unexpected reply from the OS (netlink) */
+#define VEILTUN_EMSGSIZE      (-90)  /* packet larger than the buffer or the MTU */
+#define VEILTUN_ENOTSUP       (-95)  /* not supported on this OS or kernel */
+#define VEILTUN_EADDRNOTAVAIL (-99)  /* address not available */
+#define VEILTUN_ENETUNREACH   (-101) /* gateway not reachable through the device */
+#define VEILTUN_ENOBUFS       (-105) /* no buffer space in the OS */
+#define VEILTUN_ETIMEDOUT     (-110) /* veiltun_wait() timed out */
+#define VEILTUN_ECANCELED     (-125) /* veiltun_wait() cancelled (veiltun_cancel/close) */
+
+#define VEILTUN_EBADNAME                                                                           \
+    (-4001)                        /* device name empty, ".", "..", or has '/', ':', spaces,       \
+                                      control characters, a bad '%' or invalid UTF-8 */
+#define VEILTUN_EBADADDR   (-4002) /* address not valid IPv4/IPv6 text, or bad CIDR syntax */
+#define VEILTUN_EBADPREFIX (-4003) /* prefix length > 32 (IPv4) or > 128 (IPv6) */
+#define VEILTUN_EHOSTBITS  (-4004) /* route destination has bits set past its prefix */
+#define VEILTUN_EBADMTU    (-4005) /* MTU outside [VEILTUN_MTU_MIN, VEILTUN_MTU_MAX] */
+#define VEILTUN_EBADFLAGS  (-4006) /* unknown or contradictory flags */
+#define VEILTUN_ENOTTUN                                                                            \
+    (-4007)                        /* name or fd belongs to something that is not a                \
+                                      compatible TUN device */
+#define VEILTUN_EBADPACKET (-4008) /* not an IPv4/IPv6 packet (version or header length) */
+#define VEILTUN_EFAMILY    (-4009) /* gateway family differs from the destination's */
+
+/**
+ * Describe an error code.
+ *
+ * @param err  a VEILTUN_E* code (negative); 0 gives "success".
+ * @return a static, NUL-terminated English sentence; never NULL. Unknown codes give
+ *         "unknown error". VEILTUN_EPERM's text says that CAP_NET_ADMIN (Linux) or
+ *         Administrator (Windows) is needed.
+ * Thread safety: safe from any thread.
+ * Since: 0.1
+ */
+VEILTUN_API const char *veiltun_strerror(int err);
+
+/**
+ * The OS error code (errno on Linux, a Win32 code on Windows) behind the most recent failed
+ * veiltun call on the calling thread, or 0 if that failure was about the caller's input and no
+ * OS call was made. Successful calls do not reset it.
+ *
+ * Thread safety: per thread. Since: 0.1
+ */
+VEILTUN_API int veiltun_last_os_error(void);
+
+/** Library version as "MAJOR.MINOR.PATCH". Static string. Since: 0.1 */
+VEILTUN_API const char *veiltun_version(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * Logging
+ * ------------------------------------------------------------------------------------------- */
+typedef enum veiltun_log_level {
+    VEILTUN_LOG_ERROR = 0,
+    VEILTUN_LOG_WARN = 1,
+    VEILTUN_LOG_INFO = 2,
+    VEILTUN_LOG_DEBUG = 3
+} veiltun_log_level;
+
+/** Receives one diagnostic line (no trailing newline); @p msg is valid only during the call. */
+typedef void (*veiltun_log_fn)(veiltun_log_level level, const char *msg, void *userdata);
+
+/**
+ * Install a process-wide logger, or remove it with @p fn = NULL (the default: silence).
+ * Every failure is also returned as an error code; the log only adds detail (which system call
+ * failed, which character of a name was rejected).
+ *
+ * The callback may be invoked from any thread that calls into the library, and must not call
+ * back into veiltun. Setting the logger while other threads log is safe; a callback may still
+ * be running with the old userdata for a moment after this returns.
+ * Since: 0.1
+ */
+VEILTUN_API void veiltun_set_logger(veiltun_log_fn fn, void *userdata);
+
+/* ---------------------------------------------------------------------------------------------
+ * Opening a device
+ * ------------------------------------------------------------------------------------------- */
+
+/** The device handle. Opaque; released with veiltun_close(). */
+typedef struct veiltun veiltun;
+
+/** The OS object a caller can wait on: an fd on Linux, an event HANDLE on Windows. */
+#if defined(_WIN32)
+typedef void *veiltun_os_handle;
+#else
+typedef int veiltun_os_handle;
+#endif
+
+#define VEILTUN_NAME_MAX 15 /* longest name in bytes, not counting the NUL (Linux IFNAMSIZ-1) */
+#define VEILTUN_MTU_MIN  68
+#define VEILTUN_MTU_MAX  65535
+
+/** How veiltun_open() treats a device that may already exist. */
+typedef enum veiltun_open_mode {
+    /** Create the device, or attach to an existing TUN device of that name. */
+    VEILTUN_OPEN_CREATE_OR_ATTACH = 0,
+    /** Create the device; fail with VEILTUN_EEXIST if the name exists. */
+    VEILTUN_OPEN_CREATE = 1,
+    /** Attach to an existing (usually persistent) device; fail with VEILTUN_ENODEV if absent. */
+    VEILTUN_OPEN_ATTACH = 2
+} veiltun_open_mode;
+
+/** Flags for veiltun_config.flags. */
+#define VEILTUN_F_PERSIST 0x1u /* the device outlives the handle (until set_persist(0)) */
+
+/** Open options. Initialise with veiltun_config_init(), then set what you need. */
+typedef struct veiltun_config {
+    /** Device name, or a template with one "%d" that the OS replaces with the lowest free
+     *  number ("veil%d"). NULL means "veil%d". At most VEILTUN_NAME_MAX bytes, valid UTF-8,
+     *  no '/', ':', whitespace or control characters. */
+    const char *name;
+    veiltun_open_mode mode;
+    /** VEILTUN_F_* bits; any other bit gives VEILTUN_EBADFLAGS. */
+    uint32_t flags;
+    /** Let this user id / group id use the device without privileges; -1 leaves it unset. */
+    int64_t owner;
+    int64_t group;
+} veiltun_config;
+
+/**
+ * Fill @p cfg with defaults: name NULL ("veil%d"), mode VEILTUN_OPEN_CREATE_OR_ATTACH, no
+ * flags, owner and group -1. Does nothing if @p cfg is NULL.
+ * Since: 0.1
+ */
+VEILTUN_API void veiltun_config_init(veiltun_config *cfg);
+
+/**
+ * Create or attach to a TUN device and return a handle to it.
+ *
+ * The handle's I/O is non-blocking and its descriptors are close-on-exec. The device starts
+ * administratively down unless it already existed and was up.
+ *
+ * @param cfg  options (see veiltun_config); must not be NULL.
+ * @param out  receives the handle on success; set to NULL on failure. Must not be NULL.
+ * @return 0, or:
+ *   VEILTUN_EINVAL        cfg or out is NULL, or mode is not a veiltun_open_mode;
+ *   VEILTUN_EBADNAME / VEILTUN_ENAMETOOLONG  the name (see veiltun_validate_name());
+ *   VEILTUN_EBADFLAGS     unknown bits in cfg->flags; a template name with VEILTUN_OPEN_ATTACH;
+ *   VEILTUN_EPERM         the caller lacks CAP_NET_ADMIN (Linux) / Administrator (Windows);
+ *   VEILTUN_EEXIST        VEILTUN_OPEN_CREATE and the name exists;
+ *   VEILTUN_ENODEV        VEILTUN_OPEN_ATTACH and no device has that name, or the OS has no
+ *                         TUN driver;
+ *   VEILTUN_ENOTTUN       the name belongs to a non-TUN device, or to a TUN device opened
+ *                         with incompatible options (e.g. a TAP or a multiqueue device);
+ *   VEILTUN_EBUSY         the TUN device exists and another process has it open;
+ *   VEILTUN_EMFILE / VEILTUN_ENOMEM / other system errors.
+ * On failure nothing is left behind: a device this call created is removed again.
+ *
+ * Ownership: release the handle with veiltun_close(). Closing removes a device this handle
+ * created unless it is persistent; it never removes a device it attached to.
+ * Thread safety: safe from any thread. Since: 0.1
+ */
+VEILTUN_API VEILTUN_NODISCARD int veiltun_open(const veiltun_config *cfg, veiltun **out);
+
+/**
+ * Take over an open TUN file descriptor handed over by another process or by the OS (Android
+ * VpnService, systemd), e.g. through SCM_RIGHTS. The fd is switched to non-blocking and
+ * close-on-exec; the name and index are read from the kernel. The fd must have been attached
+ * with IFF_TUN|IFF_NO_PI (no packet-information header).
+ *
+ * @param fd   the descriptor; on success the handle owns it and veiltun_close() closes it. On
+ *             failure the caller still owns it.
+ * @param out  receives the handle; NULL on failure.
+ * @return 0, or VEILTUN_EINVAL (out NULL or fd < 0), VEILTUN_EBADF (fd not open),
+ *         VEILTUN_ENOTTUN (not a TUN fd, not attached to a device, or it carries a
+ *         packet-information header), VEILTUN_ENOTSUP (Windows), or a system error.
+ * The device is never removed by veiltun_close() of an adopted handle, other than by the kernel
+ * when this was the last descriptor of a non-persistent device.
+ * Since: 0.1
+ */
+VEILTUN_API VEILTUN_NODISCARD int veiltun_adopt(veiltun_os_handle fd, veiltun **out);
+
+/**
+ * Release the handle: wake every thread blocked in veiltun_wait() (they return
+ * VEILTUN_ECANCELED), wait until they have left, then close every descriptor and free the
+ * handle. A non-persistent device that this handle created is removed by the OS as its last
+ * descriptor closes. NULL is accepted and ignored.
+ * No other call on @p dev may start during or after this one.
+ * Since: 0.1
+ */
+VEILTUN_API void veiltun_close(veiltun *dev);
+
+/* ---------------------------------------------------------------------------------------------
+ * Reading back identity and state
+ * ------------------------------------------------------------------------------------------- */
+
+/** The device's current name (updated when it is renamed and the rename event was read by
+ *  veiltun_next_event()). Valid until the next call on @p dev; never NULL for a valid handle.
+ *  Since: 0.1 */
+VEILTUN_API const char *veiltun_get_name(const veiltun *dev);
+
+/** The OS interface index (> 0), or VEILTUN_EINVAL if @p dev is NULL. Since: 0.1 */
+VEILTUN_API int veiltun_get_index(const veiltun *dev);
+
+/** 1 if this handle created the device, 0 if it attached or adopted. Since: 0.1 */
+VEILTUN_API int veiltun_created(const veiltun *dev);
+
+/**
+ * The device's MTU, read from the OS now (not a cached value).
+ * @return the MTU (> 0), or VEILTUN_EINVAL, VEILTUN_ENODEV (device removed), a system error.
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_get_mtu(veiltun *dev);
+
+/**
+ * Set the MTU (acknowledged by the OS before this returns).
+ * @return 0, or VEILTUN_EINVAL (dev NULL), VEILTUN_EBADMTU (outside
+ *         [VEILTUN_MTU_MIN, VEILTUN_MTU_MAX]), VEILTUN_EPERM, VEILTUN_ENODEV, a system error.
+ * Note: Linux removes IPv6 from an interface whose MTU drops below 1280.
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_set_mtu(veiltun *dev, unsigned mtu);
+
+/**
+ * Bring the device administratively up (@p up != 0) or down.
+ * @return 0, or VEILTUN_EINVAL, VEILTUN_EPERM, VEILTUN_ENODEV, a system error. Since: 0.1
+ */
+VEILTUN_API int veiltun_set_up(veiltun *dev, int up);
+
+/** 1 if the device is administratively up, 0 if down, or a negative error (read from the OS
+ *  now). Since: 0.1 */
+VEILTUN_API int veiltun_is_up(veiltun *dev);
+
+/**
+ * Make the device persistent (it outlives every handle) or not. A device made non-persistent
+ * is removed when its last descriptor closes, so set_persist(dev, 0) followed by
+ * veiltun_close() deletes a persistent device.
+ * @return 0, or VEILTUN_EINVAL, VEILTUN_EPERM, VEILTUN_ENODEV, VEILTUN_ENOTSUP (Windows).
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_set_persist(veiltun *dev, int persist);
+
+/* ---------------------------------------------------------------------------------------------
+ * Addresses and routes
+ * ------------------------------------------------------------------------------------------- */
+
+#define VEILTUN_AF_INET  4
+#define VEILTUN_AF_INET6 6
+
+/** An address with a prefix length, as parsed from "192.0.2.1/24" or "2001:db8::1/64". */
+typedef struct veiltun_prefix {
+    int family;          /* VEILTUN_AF_INET or VEILTUN_AF_INET6 */
+    uint8_t addr[16];    /* network byte order; IPv4 uses the first 4 bytes, the rest zero */
+    unsigned prefix_len; /* 0..32 or 0..128 */
+} veiltun_prefix;
+
+/** Longest text veiltun_format_prefix() writes, with the NUL. */
+#define VEILTUN_PREFIX_STRLEN 50
+
+/**
+ * Parse an address with an optional "/prefix" (without it, /32 or /128).
+ * Accepts dotted-quad IPv4 (no leading zeros) and RFC 4291 IPv6 text; no spaces, no zone.
+ * Host bits past the prefix are allowed (an interface address).
+ * @return 0, or VEILTUN_EINVAL (NULL argument), VEILTUN_EBADADDR, VEILTUN_EBADPREFIX.
+ * Thread safety: pure function. Since: 0.1
+ */
+VEILTUN_API int veiltun_parse_prefix(const char *text, veiltun_prefix *out);
+
+/**
+ * Like veiltun_parse_prefix(), for a network (a route destination): additionally fails with
+ * VEILTUN_EHOSTBITS if any bit past the prefix is set ("10.0.0.1/24").
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_parse_network(const char *text, veiltun_prefix *out);
+
+/**
+ * Write @p p as "addr/len" into @p buf (at least VEILTUN_PREFIX_STRLEN bytes for any input).
+ * @return the string length, or VEILTUN_EINVAL (NULL, unknown family, prefix out of range),
+ *         VEILTUN_ENOBUFS (@p size too small). Since: 0.1
+ */
+VEILTUN_API int veiltun_format_prefix(const veiltun_prefix *p, char *buf, size_t size);
+
+/**
+ * Check a device name or template without touching the system.
+ * @return 0, VEILTUN_EINVAL (NULL), VEILTUN_ENAMETOOLONG, or VEILTUN_EBADNAME.
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_validate_name(const char *name);
+
+/**
+ * Add an address with prefix ("10.0.0.1/24", "fd00::1/64"); a device may hold several of
+ * each family. IPv6 addresses skip duplicate address detection so they are usable at once.
+ * The OS adds the on-link route for the prefix.
+ * @return 0, or VEILTUN_EINVAL (NULL), VEILTUN_EBADADDR, VEILTUN_EBADPREFIX,
+ *         VEILTUN_EEXIST (already on the device), VEILTUN_EPERM, VEILTUN_ENODEV, a system
+ *         error. Since: 0.1
+ */
+VEILTUN_API int veiltun_add_address(veiltun *dev, const char *cidr);
+
+/**
+ * Remove an address (same text as when it was added).
+ * @return 0, or as veiltun_add_address() with VEILTUN_EADDRNOTAVAIL when the device does not
+ *         hold that address. Since: 0.1
+ */
+VEILTUN_API int veiltun_del_address(veiltun *dev, const char *cidr);
+
+/**
+ * List the device's addresses, read from the OS now (both families, including any link-local
+ * address the OS added).
+ * @param out  array of @p max entries (may be NULL when @p max is 0, to count).
+ * @return the number of addresses the device has (which may exceed @p max: only the first
+ *         @p max are stored), or VEILTUN_EINVAL, VEILTUN_ENODEV, a system error. Since: 0.1
+ */
+VEILTUN_API int veiltun_get_addresses(veiltun *dev, veiltun_prefix *out, size_t max);
+
+/**
+ * Route @p dest (a network, "192.0.2.0/24", "::/0") into the device, optionally through
+ * @p gateway (NULL for none; same family as @p dest) with @p metric (0 for the OS default).
+ * @return 0, or VEILTUN_EINVAL, VEILTUN_EBADADDR, VEILTUN_EBADPREFIX, VEILTUN_EHOSTBITS,
+ *         VEILTUN_EFAMILY, VEILTUN_EEXIST (same route already present), VEILTUN_ENETUNREACH
+ *         (gateway not on-link: add an address covering it first, and bring the device up),
+ *         VEILTUN_EPERM, VEILTUN_ENODEV, a system error. Since: 0.1
+ */
+VEILTUN_API int veiltun_add_route(veiltun *dev, const char *dest, const char *gateway,
+                                  uint32_t metric);
+
+/**
+ * Remove a route added with the same @p dest, @p gateway and @p metric.
+ * @return 0, or as veiltun_add_route() with VEILTUN_ENOENT when there is no such route.
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_del_route(veiltun *dev, const char *dest, const char *gateway,
+                                  uint32_t metric);
+
+/* ---------------------------------------------------------------------------------------------
+ * Packets
+ *
+ * All I/O is non-blocking. To block, wait on veiltun_wait_handle() in your own loop or call
+ * veiltun_wait(). One read returns exactly one packet; packets are never split or merged.
+ * ------------------------------------------------------------------------------------------- */
+
+/**
+ * Read one packet into @p buf.
+ * @return the packet length in bytes (> 0), or:
+ *   VEILTUN_EAGAIN    nothing to read now;
+ *   VEILTUN_EMSGSIZE  the packet was longer than @p size; it is dropped (counted in
+ *                     rx_dropped) — use a buffer of at least the MTU;
+ *   VEILTUN_EINVAL    dev or buf NULL, or size 0;
+ *   VEILTUN_ENODEV    the device was removed (re-open to continue);
+ *   a system error.
+ * Thread safety: one reading thread per handle (reads and writes may run concurrently).
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_read(veiltun *dev, void *buf, size_t size);
+
+/**
+ * Write one IPv4 or IPv6 packet.
+ * @return @p len, or:
+ *   VEILTUN_EINVAL     dev or buf NULL, or len 0;
+ *   VEILTUN_EBADPACKET the first byte's version is not 4 or 6, or @p len is shorter than that
+ *                      version's fixed header (nothing is written; counted in tx_dropped);
+ *   VEILTUN_EMSGSIZE   @p len exceeds the device MTU (nothing written; counted in tx_dropped);
+ *   VEILTUN_EAGAIN     the OS queue is full;
+ *   VEILTUN_ENODEV     the device was removed;
+ *   a system error (counted in tx_errors).
+ * Thread safety: one writing thread per handle. Since: 0.1
+ */
+VEILTUN_API int veiltun_write(veiltun *dev, const void *buf, size_t len);
+
+/** One packet slot for the batch calls. */
+typedef struct veiltun_packet {
+    void *data;  /* the packet buffer */
+    size_t size; /* read: capacity of data; write: the packet's length */
+    size_t len;  /* read: set to the packet's length; write: unused */
+    int status;  /* set by the call: 0, or the VEILTUN_E* that this packet got */
+} veiltun_packet;
+
+/**
+ * Read up to @p count packets, stopping early when nothing more is ready.
+ * Slot i receives a packet in pkts[i].data and its length in pkts[i].len, status 0. A packet
+ * longer than its slot's size is dropped (counted in rx_dropped) and its slot is reused.
+ * @return the number of slots filled (1..count), or VEILTUN_EAGAIN if none was ready, or
+ *         VEILTUN_EINVAL (NULL, count 0, a slot with NULL data or size 0), VEILTUN_ENODEV,
+ *         a system error (only if no packet was read; otherwise the packets read so far are
+ *         returned and the error comes with the next call).
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_read_batch(veiltun *dev, veiltun_packet *pkts, size_t count);
+
+/**
+ * Write up to @p count packets. Each packet is checked as by veiltun_write(): a bad or
+ * oversized one is skipped, its status set to the error and counted as dropped, and the batch
+ * goes on. The batch stops at the first device-level failure (VEILTUN_EAGAIN, VEILTUN_ENODEV,
+ * a system error).
+ * @return the number of packets consumed from the front of @p pkts (written or skipped, each
+ *         with its status), or — if the very first packet met a device-level failure — that
+ *         error. VEILTUN_EINVAL for NULL or count 0.
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_write_batch(veiltun *dev, veiltun_packet *pkts, size_t count);
+
+/* ---------------------------------------------------------------------------------------------
+ * Waiting and events
+ * ------------------------------------------------------------------------------------------- */
+
+/**
+ * A handle for the caller's own event loop (epoll, poll, libuv, WaitForMultipleObjects). It
+ * becomes readable (signalled) when a packet can be read, when an event is pending
+ * (veiltun_next_event()), or after veiltun_cancel(). Level-triggered: it stays readable until
+ * the packets are read and the events fetched. Owned by the handle: do not close it.
+ * @return the handle, or -1 (Linux) / NULL (Windows) if @p dev is NULL. Since: 0.1
+ */
+VEILTUN_API veiltun_os_handle veiltun_wait_handle(const veiltun *dev);
+
+/** Bits returned by veiltun_wait(). */
+#define VEILTUN_READY_READ  0x1 /* a packet can be read (or the read will report an error) */
+#define VEILTUN_READY_EVENT 0x2 /* veiltun_next_event() has something */
+
+/**
+ * Block until a packet or an event is ready, the timeout passes, or the handle is cancelled.
+ * @param timeout_ms  milliseconds; negative waits forever; 0 polls.
+ * @return a positive mask of VEILTUN_READY_* bits, or VEILTUN_ETIMEDOUT, VEILTUN_ECANCELED
+ *         (veiltun_cancel() or veiltun_close() was called), VEILTUN_EINVAL, a system error.
+ * Thread safety: several threads may wait on one handle; all of them are woken by cancel.
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_wait(veiltun *dev, int timeout_ms);
+
+/**
+ * Wake every thread blocked in veiltun_wait() on @p dev and make all later waits return
+ * VEILTUN_ECANCELED at once; the wait handle stays readable. Cancellation is permanent for
+ * the handle (it exists to shut down). Reads, writes and configuration keep working.
+ * @return 0, or VEILTUN_EINVAL. Thread safety: any thread, async-signal-safe. Since: 0.1
+ */
+VEILTUN_API int veiltun_cancel(veiltun *dev);
+
+typedef enum veiltun_event_type {
+    VEILTUN_EVENT_LINK_UP = 1,     /* the device became administratively up */
+    VEILTUN_EVENT_LINK_DOWN = 2,   /* the device became administratively down */
+    VEILTUN_EVENT_MTU_CHANGED = 3, /* mtu holds the new MTU */
+    VEILTUN_EVENT_REMOVED = 4      /* the device is gone; I/O now fails with VEILTUN_ENODEV */
+} veiltun_event_type;
+
+typedef struct veiltun_event {
+    veiltun_event_type type;
+    unsigned mtu; /* the MTU at the time of the event */
+    int up;       /* 1 if up at the time of the event */
+} veiltun_event;
+
+/**
+ * Fetch the next change of the device's state, whoever made it (this handle, another
+ * program, the administrator). Changes are coalesced: a quick down-then-up that was never
+ * observed in between yields no event; the state you are told is always the latest.
+ * @return 0 with @p ev filled, VEILTUN_EAGAIN when nothing changed, or VEILTUN_EINVAL, a
+ *         system error. After VEILTUN_EVENT_REMOVED it returns VEILTUN_ENODEV.
+ * Thread safety: serialised internally. Since: 0.1
+ */
+VEILTUN_API int veiltun_next_event(veiltun *dev, veiltun_event *ev);
+
+/* ---------------------------------------------------------------------------------------------
+ * Statistics
+ * ------------------------------------------------------------------------------------------- */
+
+/** Counters since the handle was opened. Fields may be added at the end in later versions. */
+typedef struct veiltun_stats {
+    uint64_t rx_packets; /* packets read from the device (delivered to the caller) */
+    uint64_t rx_bytes;
+    uint64_t rx_dropped; /* packets read but dropped (larger than the caller's buffer) */
+    uint64_t rx_errors;  /* failed reads other than "nothing to read" */
+    uint64_t tx_packets; /* packets written into the device */
+    uint64_t tx_bytes;
+    uint64_t tx_dropped; /* packets refused before writing (bad packet, over the MTU) */
+    uint64_t tx_errors;  /* writes the OS failed */
+} veiltun_stats;
+
+/**
+ * Copy the counters into @p out. Pass sizeof(*out) as @p size; older callers with a smaller
+ * struct get the fields they know.
+ * @return 0, or VEILTUN_EINVAL (NULL, size 0 or not a multiple of 8).
+ * Thread safety: any thread; each counter is read atomically. Since: 0.1
+ */
+VEILTUN_API int veiltun_get_stats(const veiltun *dev, veiltun_stats *out, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VEILTUN_H */

@@ -1,0 +1,206 @@
+/* The portable front: argument checks, dispatch to the backend, counters, events. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void veiltun_config_init(veiltun_config *cfg)
+{
+    if (cfg == NULL)
+        return;
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->mode = VEILTUN_OPEN_CREATE_OR_ATTACH;
+    cfg->owner = -1;
+    cfg->group = -1;
+}
+
+static int check_config(const veiltun_config *cfg)
+{
+    const char *name = cfg->name ? cfg->name : "veil%d";
+    const char *why;
+    int err;
+
+    if ((unsigned)cfg->mode > VEILTUN_OPEN_ATTACH)
+        return veiltun__fail_input(VEILTUN_EINVAL, "open: unknown mode %d", (int)cfg->mode);
+    if (cfg->flags & ~VEILTUN_F_PERSIST)
+        return veiltun__fail_input(VEILTUN_EBADFLAGS, "open: unknown flags 0x%x",
+                                   (unsigned)(cfg->flags & ~VEILTUN_F_PERSIST));
+    err = veiltun__check_name(name, &why);
+    if (err < 0)
+        return veiltun__fail_input(err, "device name %s", why);
+    if (cfg->mode == VEILTUN_OPEN_ATTACH && veiltun__name_is_template(name))
+        return veiltun__fail_input(VEILTUN_EBADFLAGS, "open: cannot attach to a template name");
+    if (cfg->owner < -1 || cfg->owner > (int64_t)UINT32_MAX - 1 || cfg->group < -1 ||
+        cfg->group > (int64_t)UINT32_MAX - 1)
+        return veiltun__fail_input(VEILTUN_EINVAL, "open: owner or group out of range");
+    return 0;
+}
+
+static veiltun *alloc_handle(void)
+{
+    veiltun *dev = calloc(1, sizeof(*dev));
+
+    if (dev == NULL)
+        veiltun__fail_os(VEILTUN_ENOMEM, 0);
+    return dev;
+}
+
+/* After the backend attached: the state every later event is compared with. */
+static void start_tracking(veiltun *dev)
+{
+    dev->reported = dev->known;
+    atomic_store(&dev->mtu_cache, dev->known.mtu);
+}
+
+int veiltun_open(const veiltun_config *cfg, veiltun **out)
+{
+    veiltun *dev;
+    int err;
+
+    if (out != NULL)
+        *out = NULL;
+    if (cfg == NULL || out == NULL)
+        return veiltun__fail_input(VEILTUN_EINVAL, "open: NULL argument");
+    err = check_config(cfg);
+    if (err < 0)
+        return err;
+    dev = alloc_handle();
+    if (dev == NULL)
+        return VEILTUN_ENOMEM;
+    err = veiltun__sys_open(dev, cfg);
+    if (err < 0) {
+        free(dev);
+        return err;
+    }
+    start_tracking(dev);
+    *out = dev;
+    return 0;
+}
+
+int veiltun_adopt(veiltun_os_handle fd, veiltun **out)
+{
+    veiltun *dev;
+    int err;
+
+    if (out != NULL)
+        *out = NULL;
+    if (out == NULL)
+        return veiltun__fail_input(VEILTUN_EINVAL, "adopt: NULL argument");
+    dev = alloc_handle();
+    if (dev == NULL)
+        return VEILTUN_ENOMEM;
+    err = veiltun__sys_adopt(dev, fd);
+    if (err < 0) {
+        free(dev);
+        return err;
+    }
+    start_tracking(dev);
+    *out = dev;
+    return 0;
+}
+
+void veiltun_close(veiltun *dev)
+{
+    if (dev == NULL)
+        return;
+    veiltun__sys_cancel(dev);
+    /* Waiters see the cancel at once; they only need to leave the handle before it goes. */
+    while (atomic_load(&dev->waiters) > 0)
+        veiltun__sys_pause();
+    veiltun__sys_close(dev);
+    free(dev);
+}
+
+const char *veiltun_get_name(const veiltun *dev)
+{
+    return dev ? dev->name : NULL;
+}
+
+int veiltun_get_index(const veiltun *dev)
+{
+    return dev ? dev->ifindex : VEILTUN_EINVAL;
+}
+
+int veiltun_created(const veiltun *dev)
+{
+    return dev ? dev->created : VEILTUN_EINVAL;
+}
+
+/* ---- link state ---- */
+
+static int read_link(veiltun *dev, struct veiltun__link *link)
+{
+    int err;
+
+    veiltun__sys_lock(dev);
+    err = veiltun__sys_get_link(dev, link);
+    if (err == 0) {
+        dev->known = *link;
+        atomic_store(&dev->mtu_cache, link->mtu);
+    }
+    veiltun__sys_unlock(dev);
+    return err;
+}
+
+int veiltun_get_mtu(veiltun *dev)
+{
+    struct veiltun__link link;
+    int err;
+
+    if (dev == NULL)
+        return VEILTUN_EINVAL;
+    err = read_link(dev, &link);
+    return err < 0 ? err : (int)link.mtu;
+}
+
+int veiltun_is_up(veiltun *dev)
+{
+    struct veiltun__link link;
+    int err;
+
+    if (dev == NULL)
+        return VEILTUN_EINVAL;
+    err = read_link(dev, &link);
+    return err < 0 ? err : link.up;
+}
+
+int veiltun_set_mtu(veiltun *dev, unsigned mtu)
+{
+    int err;
+
+    if (dev == NULL)
+        return veiltun__fail_input(VEILTUN_EINVAL, "set_mtu: NULL handle");
+    err = veiltun__check_mtu(mtu);
+    if (err < 0)
+        return err;
+    veiltun__sys_lock(dev);
+    err = veiltun__sys_set_mtu(dev, mtu);
+    if (err == 0)
+        atomic_store(&dev->mtu_cache, mtu);
+    veiltun__sys_unlock(dev);
+    return err;
+}
+
+int veiltun_set_up(veiltun *dev, int up)
+{
+    int err;
+
+    if (dev == NULL)
+        return veiltun__fail_input(VEILTUN_EINVAL, "set_up: NULL handle");
+    veiltun__sys_lock(dev);
+    err = veiltun__sys_set_up(dev, up != 0);
+    veiltun__sys_unlock(dev);
+    return err;
+}
+
+int veiltun_set_persist(veiltun *dev, int persist)
+{
+    int err;
+
+    if (dev == NULL)
+        return veiltun__fail_input(VEILTUN_EINVAL, "set_persist: NULL handle");
+    veiltun__sys_lock(dev);
+    err = veiltun__sys_set_persist(dev, persist != 0);
+    veiltun__sys_unlock(dev);
+    return err;
+}

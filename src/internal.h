@@ -1,0 +1,104 @@
+/*
+ * Internal interface between the portable front (the files directly in src/) and the per-OS
+ * backends (src/linux/, src/windows/). The front validates every argument once, then calls
+ * veiltun__sys_*(); a backend never sees input the front has not checked.
+ */
+#ifndef VEILTUN_INTERNAL_H
+#define VEILTUN_INTERNAL_H
+
+#include "veiltun.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#include "windows/sys.h"
+#else
+#include "linux/sys.h"
+#endif
+
+/* What the front knows about the link; compared with what it last reported to make events. */
+struct veiltun__link {
+    unsigned mtu;
+    int up;
+    int removed;
+};
+
+struct veiltun__counters {
+    _Atomic uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
+    _Atomic uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
+};
+
+struct veiltun {
+    char name[VEILTUN_NAME_MAX + 1];
+    int ifindex;
+    int created;
+    _Atomic unsigned mtu_cache; /* for the write-path MTU check; refreshed from events */
+    _Atomic int waiters;        /* threads inside veiltun_wait(), so close can wait for them */
+    struct veiltun__link known;
+    struct veiltun__link reported;
+    struct veiltun__counters stats;
+    struct veiltun__sys sys;
+};
+
+/* ---- error.c: diagnostics ---- */
+void veiltun__log(veiltun_log_level level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Remember @p oserr as the thread's last OS error and return @p err. */
+int veiltun__fail_os(int err, int oserr);
+/* A failure about the caller's input: clears the thread's OS error, logs why, returns err. */
+int veiltun__fail_input(int err, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ---- parse.c: names and prefixes (portable, pure) ---- */
+int veiltun__name_is_template(const char *name);
+/* Validate; on failure also say why in @p why (a static string). */
+int veiltun__check_name(const char *name, const char **why);
+int veiltun__check_mtu(unsigned mtu);
+size_t veiltun__family_bits(int family);
+
+/* ---- batch.c: batch bookkeeping over a per-packet function ---- */
+typedef int (*veiltun__io_fn)(veiltun *dev, void *buf, size_t len);
+int veiltun__batch_read(veiltun *dev, veiltun_packet *pkts, size_t count, veiltun__io_fn read_one);
+int veiltun__batch_write(veiltun *dev, veiltun_packet *pkts, size_t count,
+                         veiltun__io_fn write_one);
+/* Checks that an outgoing packet is IPv4/IPv6 with at least its fixed header. */
+int veiltun__check_packet(const void *buf, size_t len);
+
+/* ---- the per-OS backend (src/linux/, src/windows/) ----
+ * Each returns 0 / a count, or a negative VEILTUN_E* after recording the OS error. */
+int veiltun__sys_open(veiltun *dev, const veiltun_config *cfg);
+int veiltun__sys_adopt(veiltun *dev, veiltun_os_handle fd);
+void veiltun__sys_close(veiltun *dev);
+void veiltun__sys_lock(veiltun *dev);
+void veiltun__sys_unlock(veiltun *dev);
+void veiltun__sys_pause(void);
+
+/* Reads one packet; returns its length, or a value above @p size when it did not fit. */
+int veiltun__sys_read(veiltun *dev, void *buf, size_t size);
+int veiltun__sys_write(veiltun *dev, const void *buf, size_t len);
+
+int veiltun__sys_get_link(veiltun *dev, struct veiltun__link *out);
+int veiltun__sys_set_mtu(veiltun *dev, unsigned mtu);
+int veiltun__sys_set_up(veiltun *dev, int up);
+int veiltun__sys_set_persist(veiltun *dev, int persist);
+int veiltun__sys_address(veiltun *dev, const veiltun_prefix *p, int add);
+int veiltun__sys_get_addresses(veiltun *dev, veiltun_prefix *out, size_t max);
+int veiltun__sys_route(veiltun *dev, const veiltun_prefix *dst, const veiltun_prefix *gw,
+                       uint32_t metric, int add);
+
+/* Applies pending OS notifications to dev->known (called with the lock held). */
+int veiltun__sys_drain_events(veiltun *dev);
+veiltun_os_handle veiltun__sys_wait_handle(const veiltun *dev);
+/* Blocks; returns a VEILTUN_READY_* mask, VEILTUN_ETIMEDOUT or VEILTUN_ECANCELED. */
+int veiltun__sys_wait(veiltun *dev, int timeout_ms);
+int veiltun__sys_cancel(veiltun *dev);
+
+#endif

@@ -1,0 +1,201 @@
+/* Packets, waiting, events and counters: the part of the front on the hot path. */
+#include "internal.h"
+
+#include <string.h>
+
+#define COUNT(dev, field, n)                                                                       \
+    atomic_fetch_add_explicit(&(dev)->stats.field, (uint64_t)(n), memory_order_relaxed)
+
+static int read_one(veiltun *dev, void *buf, size_t size)
+{
+    int n = veiltun__sys_read(dev, buf, size);
+
+    if (n < 0) {
+        if (n != VEILTUN_EAGAIN)
+            COUNT(dev, rx_errors, 1);
+        return n;
+    }
+    if ((size_t)n > size) {
+        COUNT(dev, rx_dropped, 1);
+        return veiltun__fail_input(VEILTUN_EMSGSIZE,
+                                   "%s: dropped a packet longer than the %zu-byte buffer",
+                                   dev->name, size);
+    }
+    COUNT(dev, rx_packets, 1);
+    COUNT(dev, rx_bytes, n);
+    return n;
+}
+
+int veiltun_read(veiltun *dev, void *buf, size_t size)
+{
+    if (dev == NULL || buf == NULL || size == 0)
+        return veiltun__fail_input(VEILTUN_EINVAL, "read: NULL buffer or size 0");
+    return read_one(dev, buf, size);
+}
+
+/* The MTU cache follows netlink events; before refusing a packet, make sure it is current. */
+static unsigned current_mtu(veiltun *dev, size_t len)
+{
+    unsigned mtu = atomic_load_explicit(&dev->mtu_cache, memory_order_relaxed);
+
+    if (len <= mtu)
+        return mtu;
+    veiltun__sys_lock(dev);
+    veiltun__sys_drain_events(dev);
+    veiltun__sys_unlock(dev);
+    return atomic_load(&dev->mtu_cache);
+}
+
+static int write_one(veiltun *dev, void *buf, size_t len)
+{
+    int err = veiltun__check_packet(buf, len), n;
+
+    if (err == 0 && len > current_mtu(dev, len))
+        err = VEILTUN_EMSGSIZE;
+    if (err < 0) {
+        COUNT(dev, tx_dropped, 1);
+        return veiltun__fail_input(err, "%s: refused a %zu-byte packet: %s", dev->name, len,
+                                   veiltun_strerror(err));
+    }
+    n = veiltun__sys_write(dev, buf, len);
+    if (n < 0) {
+        if (n != VEILTUN_EAGAIN)
+            COUNT(dev, tx_errors, 1);
+        return n;
+    }
+    COUNT(dev, tx_packets, 1);
+    COUNT(dev, tx_bytes, len);
+    return n;
+}
+
+int veiltun_write(veiltun *dev, const void *buf, size_t len)
+{
+    if (dev == NULL || buf == NULL || len == 0)
+        return veiltun__fail_input(VEILTUN_EINVAL, "write: NULL buffer or length 0");
+    /* write_one does not modify the buffer; the cast only matches the batch signature. */
+    return write_one(dev, (void *)(uintptr_t)buf, len);
+}
+
+int veiltun_read_batch(veiltun *dev, veiltun_packet *pkts, size_t count)
+{
+    if (dev == NULL)
+        return veiltun__fail_input(VEILTUN_EINVAL, "read_batch: NULL handle");
+    return veiltun__batch_read(dev, pkts, count, read_one);
+}
+
+int veiltun_write_batch(veiltun *dev, veiltun_packet *pkts, size_t count)
+{
+    if (dev == NULL)
+        return veiltun__fail_input(VEILTUN_EINVAL, "write_batch: NULL handle");
+    return veiltun__batch_write(dev, pkts, count, write_one);
+}
+
+/* ---- events ---- */
+
+/* Turns the first difference between what is known and what was reported into an event. */
+static int diff_event(veiltun *dev, veiltun_event *ev)
+{
+    struct veiltun__link *k = &dev->known, *r = &dev->reported;
+
+    if (r->removed)
+        return VEILTUN_ENODEV;
+    if (k->removed) {
+        r->removed = 1;
+        ev->type = VEILTUN_EVENT_REMOVED;
+    } else if (k->up != r->up) {
+        r->up = k->up;
+        ev->type = k->up ? VEILTUN_EVENT_LINK_UP : VEILTUN_EVENT_LINK_DOWN;
+    } else if (k->mtu != r->mtu) {
+        r->mtu = k->mtu;
+        ev->type = VEILTUN_EVENT_MTU_CHANGED;
+    } else {
+        return VEILTUN_EAGAIN;
+    }
+    ev->mtu = k->mtu;
+    ev->up = k->up;
+    return 0;
+}
+
+int veiltun_next_event(veiltun *dev, veiltun_event *ev)
+{
+    int err;
+
+    if (dev == NULL || ev == NULL)
+        return veiltun__fail_input(VEILTUN_EINVAL, "next_event: NULL argument");
+    memset(ev, 0, sizeof(*ev));
+    veiltun__sys_lock(dev);
+    err = veiltun__sys_drain_events(dev);
+    if (err == 0 || err == VEILTUN_EAGAIN)
+        err = diff_event(dev, ev);
+    veiltun__sys_unlock(dev);
+    return err;
+}
+
+static int events_pending(veiltun *dev)
+{
+    struct veiltun__link *k = &dev->known, *r = &dev->reported;
+    int pending;
+
+    veiltun__sys_lock(dev);
+    pending = !r->removed && (k->removed || k->up != r->up || k->mtu != r->mtu);
+    veiltun__sys_unlock(dev);
+    return pending;
+}
+
+veiltun_os_handle veiltun_wait_handle(const veiltun *dev)
+{
+    if (dev == NULL)
+#if defined(_WIN32)
+        return NULL;
+#else
+        return -1;
+#endif
+    return veiltun__sys_wait_handle(dev);
+}
+
+int veiltun_wait(veiltun *dev, int timeout_ms)
+{
+    int r;
+
+    if (dev == NULL)
+        return veiltun__fail_input(VEILTUN_EINVAL, "wait: NULL handle");
+    atomic_fetch_add(&dev->waiters, 1);
+    /* Changes already drained (by a write's MTU check) left nothing on the socket to wake
+     * us, so look at them first. */
+    r = veiltun__sys_wait(dev, events_pending(dev) ? 0 : timeout_ms);
+    if (r == VEILTUN_ETIMEDOUT && events_pending(dev))
+        r = VEILTUN_READY_EVENT;
+    else if (r > 0 && events_pending(dev))
+        r |= VEILTUN_READY_EVENT;
+    atomic_fetch_sub(&dev->waiters, 1);
+    return r;
+}
+
+int veiltun_cancel(veiltun *dev)
+{
+    if (dev == NULL)
+        return VEILTUN_EINVAL;
+    return veiltun__sys_cancel(dev);
+}
+
+/* ---- counters ---- */
+
+int veiltun_get_stats(const veiltun *dev, veiltun_stats *out, size_t size)
+{
+    veiltun_stats s;
+    const struct veiltun__counters *c;
+
+    if (dev == NULL || out == NULL || size == 0 || size % sizeof(uint64_t) != 0)
+        return VEILTUN_EINVAL;
+    c = &dev->stats;
+    s.rx_packets = atomic_load_explicit(&c->rx_packets, memory_order_relaxed);
+    s.rx_bytes = atomic_load_explicit(&c->rx_bytes, memory_order_relaxed);
+    s.rx_dropped = atomic_load_explicit(&c->rx_dropped, memory_order_relaxed);
+    s.rx_errors = atomic_load_explicit(&c->rx_errors, memory_order_relaxed);
+    s.tx_packets = atomic_load_explicit(&c->tx_packets, memory_order_relaxed);
+    s.tx_bytes = atomic_load_explicit(&c->tx_bytes, memory_order_relaxed);
+    s.tx_dropped = atomic_load_explicit(&c->tx_dropped, memory_order_relaxed);
+    s.tx_errors = atomic_load_explicit(&c->tx_errors, memory_order_relaxed);
+    memcpy(out, &s, size < sizeof(s) ? size : sizeof(s));
+    return 0;
+}

@@ -1,0 +1,136 @@
+/* Link, address and route configuration over rtnetlink; every request is acknowledged. */
+#include "../internal.h"
+#include "linux.h"
+#include "nlmsg.h"
+
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+
+struct lookup {
+    struct veiltun__nl_link link;
+    int found;
+};
+
+static int on_link(const struct nlmsghdr *nlh, void *arg)
+{
+    struct lookup *l = arg;
+
+    if (nlh->nlmsg_type != RTM_NEWLINK || veiltun__nl_parse_link(nlh, &l->link) < 0)
+        return MNL_CB_OK;
+    l->found = 1;
+    return MNL_CB_OK;
+}
+
+/* Reads a link by index (or by name when @p ifindex is 0); fills the name and index of
+ * @p dev as the kernel reports them. */
+int veiltun__linux_lookup(veiltun *dev, const char *name, int ifindex, struct veiltun__link *link)
+{
+    char buf[VEILTUN__NL_BUFSIZE];
+    struct lookup l = {0};
+    int err;
+
+    err =
+        veiltun__nl_talk(dev, veiltun__nl_getlink(buf, 0, ifindex, name), on_link, &l, "read link");
+    if (err == -ENODEV)
+        return VEILTUN_ENODEV;
+    if (err < 0)
+        return veiltun__linux_map(-err);
+    if (!l.found)
+        return veiltun__fail_os(VEILTUN_EPROTO, EPROTO);
+    dev->ifindex = l.link.ifindex;
+    if (l.link.name[0] != '\0')
+        memcpy(dev->name, l.link.name, sizeof(dev->name));
+    link->mtu = l.link.mtu;
+    link->up = l.link.up;
+    link->removed = 0;
+    return 0;
+}
+
+int veiltun__sys_get_link(veiltun *dev, struct veiltun__link *out)
+{
+    return veiltun__linux_lookup(dev, NULL, dev->ifindex, out);
+}
+
+static int set_link(veiltun *dev, unsigned mtu, int up, const char *what)
+{
+    char buf[VEILTUN__NL_BUFSIZE];
+    int err =
+        veiltun__nl_talk(dev, veiltun__nl_setlink(buf, 0, dev->ifindex, mtu, up), NULL, NULL, what);
+
+    return err < 0 ? veiltun__linux_map(-err) : 0;
+}
+
+int veiltun__sys_set_mtu(veiltun *dev, unsigned mtu)
+{
+    return set_link(dev, mtu, -1, "set MTU");
+}
+
+int veiltun__sys_set_up(veiltun *dev, int up)
+{
+    return set_link(dev, 0, up, up ? "set up" : "set down");
+}
+
+int veiltun__sys_address(veiltun *dev, const veiltun_prefix *p, int add)
+{
+    char buf[VEILTUN__NL_BUFSIZE];
+    int err = veiltun__nl_talk(dev, veiltun__nl_addr(buf, 0, dev->ifindex, p, add), NULL, NULL,
+                               add ? "add address" : "remove address");
+
+    /* IPv4 reports a missing address as EADDRNOTAVAIL, IPv6 (older kernels) as ENODEV even
+     * though the device is there. */
+    if (!add && err == -ENODEV && dev->ifindex > 0)
+        return VEILTUN_EADDRNOTAVAIL;
+    return err < 0 ? veiltun__linux_map(-err) : 0;
+}
+
+struct addr_list {
+    int ifindex;
+    veiltun_prefix *out;
+    size_t max, count;
+};
+
+static int on_addr(const struct nlmsghdr *nlh, void *arg)
+{
+    struct addr_list *l = arg;
+    veiltun_prefix p;
+    int ifindex;
+
+    if (nlh->nlmsg_type != RTM_NEWADDR || veiltun__nl_parse_addr(nlh, &ifindex, &p) < 0 ||
+        ifindex != l->ifindex)
+        return MNL_CB_OK;
+    if (l->count < l->max)
+        l->out[l->count] = p;
+    l->count++;
+    return MNL_CB_OK;
+}
+
+int veiltun__sys_get_addresses(veiltun *dev, veiltun_prefix *out, size_t max)
+{
+    char buf[VEILTUN__NL_BUFSIZE];
+    struct addr_list l = {dev->ifindex, out, max, 0};
+    int err = veiltun__nl_talk(dev, veiltun__nl_getaddrs(buf, 0), on_addr, &l, "list addresses");
+
+    if (err < 0)
+        return veiltun__linux_map(-err);
+    return l.count > INT32_MAX ? INT32_MAX : (int)l.count;
+}
+
+int veiltun__sys_route(veiltun *dev, const veiltun_prefix *dst, const veiltun_prefix *gw,
+                       uint32_t metric, int add)
+{
+    char buf[VEILTUN__NL_BUFSIZE];
+    int err = veiltun__nl_talk(dev, veiltun__nl_route(buf, 0, dev->ifindex, dst, gw, metric, add),
+                               NULL, NULL, add ? "add route" : "remove route");
+
+    switch (err) {
+    case 0:
+        return 0;
+    case -ESRCH: /* both families report "no such route" this way */
+        return VEILTUN_ENOENT;
+    case -EHOSTUNREACH: /* IPv6's word for a gateway that is not on-link */
+        return VEILTUN_ENETUNREACH;
+    default:
+        return veiltun__linux_map(-err);
+    }
+}

@@ -1,0 +1,39 @@
+/* rtnetlink messages built in and parsed from a caller's buffer, apart from any socket, so
+ * that encoding and decoding are testable without privileges. */
+#ifndef VEILTUN_LINUX_NLMSG_H
+#define VEILTUN_LINUX_NLMSG_H
+
+#include "veiltun.h"
+
+#include <libmnl/libmnl.h>
+#include <stdint.h>
+
+/* Big enough for any request we build and any single reply datagram (MNL's own choice). */
+#define VEILTUN__NL_BUFSIZE 8192
+
+struct veiltun__nl_link {
+    int ifindex;
+    unsigned mtu;
+    int up;
+    char name[VEILTUN_NAME_MAX + 1];
+};
+
+/* Builders: each returns the message at the start of @p buf (VEILTUN__NL_BUFSIZE bytes). */
+struct nlmsghdr *veiltun__nl_getlink(void *buf, uint32_t seq, int ifindex, const char *name);
+/* @p mtu 0 leaves the MTU alone; @p up < 0 leaves the up flag alone. */
+struct nlmsghdr *veiltun__nl_setlink(void *buf, uint32_t seq, int ifindex, unsigned mtu, int up);
+struct nlmsghdr *veiltun__nl_addr(void *buf, uint32_t seq, int ifindex, const veiltun_prefix *p,
+                                  int add);
+struct nlmsghdr *veiltun__nl_getaddrs(void *buf, uint32_t seq);
+struct nlmsghdr *veiltun__nl_route(void *buf, uint32_t seq, int ifindex, const veiltun_prefix *dst,
+                                   const veiltun_prefix *gw, uint32_t metric, int add);
+
+/* Parsers: 0 on success, VEILTUN_EPROTO when the message is malformed. */
+int veiltun__nl_parse_link(const struct nlmsghdr *nlh, struct veiltun__nl_link *out);
+/* Fills @p out and @p ifindex from an RTM_NEWADDR; VEILTUN_EAGAIN for a family we skip. */
+int veiltun__nl_parse_addr(const struct nlmsghdr *nlh, int *ifindex, veiltun_prefix *out);
+/* From an NLMSG_ERROR: *err = the positive errno (0 for an ack), *msg = the kernel's extended
+ * ack text or NULL (pointing into the message). */
+int veiltun__nl_parse_error(const struct nlmsghdr *nlh, int *err, const char **msg);
+
+#endif

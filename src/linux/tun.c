@@ -1,0 +1,278 @@
+/* /dev/net/tun: creating, attaching to and adopting devices; moving packets. */
+#include "../internal.h"
+#include "linux.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+int veiltun__linux_map(int err)
+{
+    switch (err) {
+    case EACCES: /* /dev/net/tun's mode, or a device owned by someone else */
+        return VEILTUN_EPERM;
+    case EBADFD: /* the tun file lost its device: it was deleted */
+        return VEILTUN_ENODEV;
+    case ENFILE:
+        return VEILTUN_EMFILE;
+    default:
+        return err > 0 ? -err : VEILTUN_EIO;
+    }
+}
+
+int veiltun__linux_error(int err, const char *what)
+{
+    int code = veiltun__linux_map(err);
+
+    if (code != VEILTUN_EAGAIN)
+        veiltun__log(VEILTUN_LOG_ERROR, "%s: %s (%s)", what, strerror(err), veiltun_strerror(code));
+    return veiltun__fail_os(code, err);
+}
+
+static void sys_init(struct veiltun__sys *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->fd = s->epfd = s->cancel_fd = -1;
+    pthread_mutex_init(&s->lock, NULL);
+}
+
+/* TUNSETIFF; returns 0 or a positive errno, and the name the kernel chose in @p name. */
+static int set_iff(int fd, char *name, short extra)
+{
+    struct ifreq ifr;
+
+    memset(&ifr, 0, sizeof(ifr));
+    ifr.ifr_flags = IFF_TUN | IFF_NO_PI | extra;
+    memcpy(ifr.ifr_name, name, strlen(name));
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+        return errno;
+    memcpy(name, ifr.ifr_name, IFNAMSIZ - 1);
+    name[IFNAMSIZ - 1] = '\0';
+    return 0;
+}
+
+/* The kernel's errors for attaching, in the words of our API. */
+static int attach_error(int err, const char *name)
+{
+    if (err == EINVAL) {
+        veiltun__log(VEILTUN_LOG_ERROR,
+                     "%s: name is used by a non-TUN device or a TUN device "
+                     "with other options (TAP, multiqueue)",
+                     name);
+        return veiltun__fail_os(VEILTUN_ENOTTUN, err);
+    }
+    return veiltun__linux_error(err, "attach (TUNSETIFF)");
+}
+
+/* Creates or attaches as the mode asks; IFF_TUN_EXCL tells us reliably whether we created. */
+static int attach_device(veiltun *dev, const veiltun_config *cfg)
+{
+    int fd = dev->sys.fd, err;
+
+    snprintf(dev->name, sizeof(dev->name), "%s", cfg->name ? cfg->name : "veil%d");
+    if (cfg->mode != VEILTUN_OPEN_ATTACH) {
+        err = set_iff(fd, dev->name, IFF_TUN_EXCL);
+        if (err == 0)
+            return dev->created = 1, 0;
+        if (err == EBUSY && cfg->mode == VEILTUN_OPEN_CREATE) {
+            veiltun__log(VEILTUN_LOG_ERROR, "%s: a device of that name exists", dev->name);
+            return veiltun__fail_os(VEILTUN_EEXIST, err);
+        }
+        if (err != EBUSY)
+            return veiltun__linux_error(err, "create (TUNSETIFF)");
+    } else if (if_nametoindex(dev->name) == 0) {
+        veiltun__log(VEILTUN_LOG_ERROR, "%s: no such device to attach to", dev->name);
+        return veiltun__fail_os(VEILTUN_ENODEV, ENODEV);
+    }
+    err = set_iff(fd, dev->name, 0);
+    return err ? attach_error(err, dev->name) : 0;
+}
+
+static int is_persistent(int fd)
+{
+    struct ifreq ifr;
+
+    memset(&ifr, 0, sizeof(ifr));
+    return ioctl(fd, TUNGETIFF, &ifr) == 0 && (ifr.ifr_flags & IFF_PERSIST);
+}
+
+static int apply_options(veiltun *dev, const veiltun_config *cfg)
+{
+    struct veiltun__sys *s = &dev->sys;
+
+    if ((cfg->flags & VEILTUN_F_PERSIST) && !is_persistent(s->fd)) {
+        if (ioctl(s->fd, TUNSETPERSIST, 1) < 0)
+            return veiltun__linux_error(errno, "TUNSETPERSIST");
+        s->set_persist = 1;
+    }
+    if (cfg->owner >= 0 && ioctl(s->fd, TUNSETOWNER, (unsigned long)cfg->owner) < 0)
+        return veiltun__linux_error(errno, "TUNSETOWNER");
+    if (cfg->group >= 0 && ioctl(s->fd, TUNSETGROUP, (unsigned long)cfg->group) < 0)
+        return veiltun__linux_error(errno, "TUNSETGROUP");
+    return 0;
+}
+
+/* Everything after the device is attached: netlink, the link's state, the wait handle. */
+static int finish_open(veiltun *dev, int expect_ifindex)
+{
+    int err = veiltun__nl_open(&dev->sys);
+
+    if (err == 0)
+        err = veiltun__linux_lookup(dev, dev->name, 0, &dev->known);
+    if (err == 0 && expect_ifindex > 0 && dev->ifindex != expect_ifindex) {
+        veiltun__log(VEILTUN_LOG_ERROR, "%s: the device was replaced while attaching", dev->name);
+        err = veiltun__fail_os(VEILTUN_ENODEV, ENODEV);
+    }
+    if (err == 0)
+        err = veiltun__wait_init(dev);
+    return err;
+}
+
+static void release(struct veiltun__sys *s)
+{
+    veiltun__wait_close(s);
+    veiltun__nl_close(s);
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    pthread_mutex_destroy(&s->lock);
+}
+
+int veiltun__sys_open(veiltun *dev, const veiltun_config *cfg)
+{
+    struct veiltun__sys *s = &dev->sys;
+    int err, expect = 0;
+
+    sys_init(s);
+    s->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (s->fd < 0) {
+        err = errno == ENOENT ? veiltun__fail_os(VEILTUN_ENODEV, errno)
+                              : veiltun__linux_error(errno, "open /dev/net/tun");
+        goto fail;
+    }
+    err = attach_device(dev, cfg);
+    if (err < 0)
+        goto fail;
+    if (cfg->mode == VEILTUN_OPEN_ATTACH)
+        expect = (int)if_nametoindex(dev->name);
+    err = apply_options(dev, cfg);
+    if (err == 0)
+        err = finish_open(dev, expect);
+    if (err == 0)
+        return 0;
+fail:
+    /* The kernel removes a device we created when its last fd closes, unless we made it
+     * persistent: undo that first. */
+    if (s->set_persist && ioctl(s->fd, TUNSETPERSIST, 0) < 0)
+        veiltun__log(VEILTUN_LOG_WARN, "%s: could not undo persist: %s", dev->name,
+                     strerror(errno));
+    release(s);
+    return err;
+}
+
+static int check_adoptable(int fd, struct ifreq *ifr)
+{
+    memset(ifr, 0, sizeof(*ifr));
+    if (fcntl(fd, F_GETFD) < 0)
+        return veiltun__linux_error(errno, "adopt");
+    if (ioctl(fd, TUNGETIFF, ifr) < 0) {
+        veiltun__log(VEILTUN_LOG_ERROR, "adopt: fd %d is not attached to a TUN device: %s", fd,
+                     strerror(errno));
+        return veiltun__fail_os(VEILTUN_ENOTTUN, errno);
+    }
+    if ((ifr->ifr_flags & (IFF_TUN | IFF_TAP | IFF_NO_PI)) != (IFF_TUN | IFF_NO_PI)) {
+        veiltun__log(VEILTUN_LOG_ERROR, "adopt: fd %d is a TAP or carries packet information", fd);
+        return veiltun__fail_os(VEILTUN_ENOTTUN, 0);
+    }
+    return 0;
+}
+
+int veiltun__sys_adopt(veiltun *dev, veiltun_os_handle fd)
+{
+    struct veiltun__sys *s = &dev->sys;
+    struct ifreq ifr;
+    int err, fl, fdfl;
+
+    if (fd < 0)
+        return veiltun__fail_input(VEILTUN_EINVAL, "adopt: negative fd");
+    err = check_adoptable(fd, &ifr);
+    if (err < 0)
+        return err;
+    sys_init(s);
+    fl = fcntl(fd, F_GETFL);
+    fdfl = fcntl(fd, F_GETFD);
+    if (fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, fdfl | FD_CLOEXEC) < 0) {
+        err = veiltun__linux_error(errno, "adopt: fcntl");
+        goto fail;
+    }
+    s->fd = fd;
+    memcpy(dev->name, ifr.ifr_name, sizeof(dev->name) - 1);
+    err = finish_open(dev, 0);
+    if (err == 0)
+        return 0;
+    /* On failure the caller keeps the fd, as it was. */
+    s->fd = -1;
+    fcntl(fd, F_SETFL, fl);
+    fcntl(fd, F_SETFD, fdfl);
+fail:
+    release(s);
+    return err;
+}
+
+void veiltun__sys_close(veiltun *dev)
+{
+    release(&dev->sys);
+}
+
+void veiltun__sys_lock(veiltun *dev)
+{
+    pthread_mutex_lock(&dev->sys.lock);
+}
+
+void veiltun__sys_unlock(veiltun *dev)
+{
+    pthread_mutex_unlock(&dev->sys.lock);
+}
+
+void veiltun__sys_pause(void)
+{
+    struct timespec ts = {0, 100 * 1000};
+
+    nanosleep(&ts, NULL);
+}
+
+int veiltun__sys_set_persist(veiltun *dev, int persist)
+{
+    if (ioctl(dev->sys.fd, TUNSETPERSIST, persist) < 0)
+        return veiltun__linux_error(errno, "TUNSETPERSIST");
+    return 0;
+}
+
+int veiltun__sys_read(veiltun *dev, void *buf, size_t size)
+{
+    /* The kernel silently cuts a packet to the buffer and returns the cut length. One spare
+     * byte behind the buffer tells a packet that exactly fits from one that was cut (and is
+     * gone): the result is then size + 1, which the front reports as a drop. */
+    unsigned char spare;
+    struct iovec iov[2] = {{buf, size}, {&spare, 1}};
+    ssize_t n = readv(dev->sys.fd, iov, 2);
+
+    if (n < 0)
+        return veiltun__linux_error(errno, "read");
+    return n > INT32_MAX ? INT32_MAX : (int)n;
+}
+
+int veiltun__sys_write(veiltun *dev, const void *buf, size_t len)
+{
+    ssize_t n = write(dev->sys.fd, buf, len);
+
+    if (n < 0)
+        return veiltun__linux_error(errno, "write");
+    return (int)n;
+}
