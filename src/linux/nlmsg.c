@@ -118,25 +118,29 @@ struct attrs {
     int max;
 };
 
-static int collect_attr(const struct nlattr *attr, void *data)
-{
-    struct attrs *a = data;
-    int type = mnl_attr_get_type(attr);
-
-    if (type <= a->max)
-        a->tb[type] = attr;
-    return MNL_CB_OK;
-}
-
+/* Indexes the attributes after a @p hdrlen-byte family header. Unlike a plain walk, which
+ * stops quietly at a bad attribute, this insists that the attributes fill the message
+ * exactly: a reply that does not is malformed, and nothing in it is trusted. */
 static int parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen, int max, struct attrs *a)
 {
+    const struct nlattr *attr;
+    const char *start, *end;
+    int len;
+
     memset(a, 0, sizeof(*a));
     a->max = max;
-    if (mnl_nlmsg_get_payload_len(nlh) < hdrlen)
+    if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN || mnl_nlmsg_get_payload_len(nlh) < hdrlen)
         return VEILTUN_EPROTO;
-    if (mnl_attr_parse(nlh, (unsigned)hdrlen, collect_attr, a) < 0)
-        return VEILTUN_EPROTO;
-    return 0;
+    start = (const char *)mnl_nlmsg_get_payload_offset(nlh, hdrlen);
+    end = (const char *)nlh + nlh->nlmsg_len;
+    len = start < end ? (int)(end - start) : 0;
+    for (attr = (const struct nlattr *)start; mnl_attr_ok(attr, len); attr = mnl_attr_next(attr)) {
+        int type = mnl_attr_get_type(attr);
+        if (type <= a->max)
+            a->tb[type] = attr;
+        len -= (int)MNL_ALIGN(attr->nla_len);
+    }
+    return len == 0 ? 0 : VEILTUN_EPROTO;
 }
 
 int veiltun__nl_parse_link(const struct nlmsghdr *nlh, struct veiltun__nl_link *out)
