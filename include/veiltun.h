@@ -309,6 +309,52 @@ VEILTUN_API int veiltun_is_up(veiltun *dev);
 VEILTUN_API int veiltun_set_persist(veiltun *dev, int persist);
 
 /* ---------------------------------------------------------------------------------------------
+ * Looking at devices without opening them
+ *
+ * A non-multiqueue TUN device can be attached by one process at a time, so tools that only
+ * look (status displays, `veiltun show`) use these calls, which never attach.
+ * ------------------------------------------------------------------------------------------- */
+
+/** Counters kept by the OS for the interface, from the OS's side: "rx" counts packets that
+ *  programs wrote into the device (the OS received them), "tx" packets the OS sent to the
+ *  program reading the device. */
+typedef struct veiltun_os_counters {
+    uint64_t rx_packets, rx_bytes, rx_errors, rx_dropped;
+    uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
+} veiltun_os_counters;
+
+/** A TUN device as the OS reports it. */
+typedef struct veiltun_info {
+    char name[VEILTUN_NAME_MAX + 1];
+    int index; /* interface index */
+    unsigned mtu;
+    int up;          /* administratively up */
+    int running;     /* a program has the device open (the OS reports carrier) */
+    int persist;     /* outlives its programs; -1 if the OS does not say */
+    int multi_queue; /* created with multiple queues; -1 if the OS does not say */
+    int64_t owner;   /* user allowed to attach without privileges, or -1 */
+    int64_t group;   /* group allowed to attach without privileges, or -1 */
+    veiltun_os_counters counters;
+} veiltun_info;
+
+/**
+ * Describe the TUN device called @p name in the caller's network namespace.
+ * @return 0, or VEILTUN_EINVAL (NULL), VEILTUN_EBADNAME / VEILTUN_ENAMETOOLONG,
+ *         VEILTUN_ENODEV (no device of that name), VEILTUN_ENOTTUN (the name belongs to a
+ *         device that is not a TUN, e.g. a TAP or an Ethernet interface), a system error.
+ * Needs no privileges. Thread safety: any thread. Since: 0.1
+ */
+VEILTUN_API int veiltun_query(const char *name, veiltun_info *out);
+
+/**
+ * List the TUN devices in the caller's network namespace, in interface-index order.
+ * @param out  array of @p max entries (may be NULL when @p max is 0, to count).
+ * @return the number of TUN devices (may exceed @p max; only the first @p max are stored),
+ *         or VEILTUN_EINVAL, a system error. Needs no privileges. Since: 0.1
+ */
+VEILTUN_API int veiltun_list(veiltun_info *out, size_t max);
+
+/* ---------------------------------------------------------------------------------------------
  * Addresses and routes
  * ------------------------------------------------------------------------------------------- */
 
@@ -380,6 +426,14 @@ VEILTUN_API int veiltun_del_address(veiltun *dev, const char *cidr);
  *         @p max are stored), or VEILTUN_EINVAL, VEILTUN_ENODEV, a system error. Since: 0.1
  */
 VEILTUN_API int veiltun_get_addresses(veiltun *dev, veiltun_prefix *out, size_t max);
+
+/**
+ * Like veiltun_get_addresses(), for the device called @p name, without opening it.
+ * @return the number of addresses, or VEILTUN_EINVAL, VEILTUN_EBADNAME,
+ *         VEILTUN_ENAMETOOLONG, VEILTUN_ENODEV, a system error. Needs no privileges.
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_query_addresses(const char *name, veiltun_prefix *out, size_t max);
 
 /**
  * Route @p dest (a network, "192.0.2.0/24", "::/0") into the device, optionally through

@@ -94,6 +94,10 @@ int veiltun__sys_get_addresses(veiltun *dev, veiltun_prefix *out, size_t max);
 int veiltun__sys_route(veiltun *dev, const veiltun_prefix *dst, const veiltun_prefix *gw,
                        uint32_t metric, int add);
 
+int veiltun__sys_query(const char *name, veiltun_info *out);
+int veiltun__sys_list(veiltun_info *out, size_t max);
+int veiltun__sys_query_addresses(const char *name, veiltun_prefix *out, size_t max);
+
 /* Applies pending OS notifications to dev->known (called with the lock held). */
 int veiltun__sys_drain_events(veiltun *dev);
 veiltun_os_handle veiltun__sys_wait_handle(const veiltun *dev);

@@ -38,11 +38,11 @@ int veiltun__linux_lookup(veiltun *dev, const char *name, int ifindex, struct ve
         return veiltun__linux_map(-err);
     if (!l.found)
         return veiltun__fail_os(VEILTUN_EPROTO, EPROTO);
-    dev->ifindex = l.link.ifindex;
-    if (l.link.name[0] != '\0')
-        memcpy(dev->name, l.link.name, sizeof(dev->name));
-    link->mtu = l.link.mtu;
-    link->up = l.link.up;
+    dev->ifindex = l.link.info.index;
+    if (l.link.info.name[0] != '\0')
+        memcpy(dev->name, l.link.info.name, sizeof(dev->name));
+    link->mtu = l.link.info.mtu;
+    link->up = l.link.info.up;
     link->removed = 0;
     return 0;
 }

@@ -12,8 +12,9 @@ int veiltun__linux_error(int err, const char *what);
 /* The VEILTUN_E* for an errno value. */
 int veiltun__linux_map(int err);
 
-/* netlink.c */
+/* netlink.c: both sockets, or only the one for requests */
 int veiltun__nl_open(struct veiltun__sys *s);
+int veiltun__nl_open_requests(struct veiltun__sys *s);
 void veiltun__nl_close(struct veiltun__sys *s);
 /* Send a request and read its replies (each to @p cb) until the ack; returns 0 or -errno. */
 int veiltun__nl_talk(veiltun *dev, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, const char *what);

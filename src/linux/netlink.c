@@ -31,15 +31,20 @@ static struct mnl_socket *open_socket(unsigned groups)
     return nl;
 }
 
+int veiltun__nl_open_requests(struct veiltun__sys *s)
+{
+    s->nl = open_socket(0);
+    if (s->nl == NULL)
+        return veiltun__linux_error(errno, "netlink socket");
+    return 0;
+}
+
 int veiltun__nl_open(struct veiltun__sys *s)
 {
     s->nlev = open_socket(RTMGRP_LINK);
     if (s->nlev == NULL)
         return veiltun__linux_error(errno, "netlink event socket");
-    s->nl = open_socket(0);
-    if (s->nl == NULL)
-        return veiltun__linux_error(errno, "netlink socket");
-    return 0;
+    return veiltun__nl_open_requests(s);
 }
 
 void veiltun__nl_close(struct veiltun__sys *s)

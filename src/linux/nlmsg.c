@@ -4,6 +4,8 @@
 
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/if_tun.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -37,6 +39,15 @@ struct nlmsghdr *veiltun__nl_getlink(void *buf, uint32_t seq, int ifindex, const
     ifi->ifi_index = ifindex;
     if (ifindex == 0 && name != NULL)
         mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+    return nlh;
+}
+
+struct nlmsghdr *veiltun__nl_getlinks(void *buf, uint32_t seq)
+{
+    struct nlmsghdr *nlh = start(buf, RTM_GETLINK, NLM_F_DUMP, seq);
+    struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+    ifi->ifi_family = AF_UNSPEC;
     return nlh;
 }
 
@@ -114,26 +125,22 @@ struct nlmsghdr *veiltun__nl_route(void *buf, uint32_t seq, int ifindex, const v
 /* ---- parsing ---- */
 
 struct attrs {
-    const struct nlattr *tb[IFLA_MAX + IFA_MAX + NLMSGERR_ATTR_MAX + 1];
+    const struct nlattr *tb[IFLA_MAX + 1];
     int max;
 };
+_Static_assert(IFA_MAX <= IFLA_MAX && NLMSGERR_ATTR_MAX <= IFLA_MAX && IFLA_INFO_MAX <= IFLA_MAX &&
+                   IFLA_TUN_MAX <= IFLA_MAX,
+               "attrs.tb must hold every attribute family we parse");
 
 /* Indexes the attributes after a @p hdrlen-byte family header. Unlike a plain walk, which
  * stops quietly at a bad attribute, this insists that the attributes fill the message
  * exactly: a reply that does not is malformed, and nothing in it is trusted. */
-static int parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen, int max, struct attrs *a)
+static int parse_range(const char *start, int len, int max, struct attrs *a)
 {
     const struct nlattr *attr;
-    const char *start, *end;
-    int len;
 
     memset(a, 0, sizeof(*a));
     a->max = max;
-    if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN || mnl_nlmsg_get_payload_len(nlh) < hdrlen)
-        return VEILTUN_EPROTO;
-    start = (const char *)mnl_nlmsg_get_payload_offset(nlh, hdrlen);
-    end = (const char *)nlh + nlh->nlmsg_len;
-    len = start < end ? (int)(end - start) : 0;
     for (attr = (const struct nlattr *)start; mnl_attr_ok(attr, len); attr = mnl_attr_next(attr)) {
         int type = mnl_attr_get_type(attr);
         if (type <= a->max)
@@ -143,30 +150,124 @@ static int parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen, int max, struc
     return len == 0 ? 0 : VEILTUN_EPROTO;
 }
 
+static int parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen, int max, struct attrs *a)
+{
+    const char *start, *end;
+
+    memset(a, 0, sizeof(*a));
+    if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN || mnl_nlmsg_get_payload_len(nlh) < hdrlen)
+        return VEILTUN_EPROTO;
+    start = (const char *)mnl_nlmsg_get_payload_offset(nlh, hdrlen);
+    end = (const char *)nlh + nlh->nlmsg_len;
+    return parse_range(start, start < end ? (int)(end - start) : 0, max, a);
+}
+
+static int parse_nested(const struct nlattr *nest, int max, struct attrs *a)
+{
+    return parse_range(mnl_attr_get_payload(nest), (int)mnl_attr_get_payload_len(nest), max, a);
+}
+
+/* An optional attribute of a fixed-size integer type: 0 if absent or valid. */
+static int get_u8(const struct nlattr *attr, int *out)
+{
+    if (attr == NULL)
+        return 0;
+    if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+        return VEILTUN_EPROTO;
+    *out = mnl_attr_get_u8(attr);
+    return 0;
+}
+
+static int get_u32(const struct nlattr *attr, int64_t *out)
+{
+    if (attr == NULL)
+        return 0;
+    if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+        return VEILTUN_EPROTO;
+    *out = mnl_attr_get_u32(attr);
+    return 0;
+}
+
+/* IFLA_INFO_DATA of a "tun" link: mode, persistence, owner and group. */
+static int parse_tun_data(const struct nlattr *data, struct veiltun__nl_link *out)
+{
+    struct attrs a;
+    int type = 0;
+
+    if (parse_nested(data, IFLA_TUN_MAX, &a) < 0 || get_u8(a.tb[IFLA_TUN_TYPE], &type) < 0 ||
+        get_u8(a.tb[IFLA_TUN_PERSIST], &out->info.persist) < 0 ||
+        get_u8(a.tb[IFLA_TUN_MULTI_QUEUE], &out->info.multi_queue) < 0 ||
+        get_u32(a.tb[IFLA_TUN_OWNER], &out->info.owner) < 0 ||
+        get_u32(a.tb[IFLA_TUN_GROUP], &out->info.group) < 0)
+        return VEILTUN_EPROTO;
+    out->is_tun = type == IFF_TUN;
+    return 0;
+}
+
+static int parse_linkinfo(const struct nlattr *linkinfo, struct veiltun__nl_link *out)
+{
+    struct attrs a;
+
+    if (parse_nested(linkinfo, IFLA_INFO_MAX, &a) < 0)
+        return VEILTUN_EPROTO;
+    if (a.tb[IFLA_INFO_KIND] == NULL ||
+        mnl_attr_validate(a.tb[IFLA_INFO_KIND], MNL_TYPE_NUL_STRING) < 0 ||
+        strcmp(mnl_attr_get_str(a.tb[IFLA_INFO_KIND]), "tun") != 0)
+        return 0;
+    /* Kernels before 4.15 report the kind but no data: assume TUN, say "unknown" for the
+     * rest. */
+    out->is_tun = 1;
+    return a.tb[IFLA_INFO_DATA] ? parse_tun_data(a.tb[IFLA_INFO_DATA], out) : 0;
+}
+
+static void parse_stats(const struct nlattr *attr, veiltun_os_counters *c)
+{
+    struct rtnl_link_stats64 st;
+
+    if (attr == NULL || mnl_attr_get_payload_len(attr) < sizeof(st))
+        return;
+    memcpy(&st, mnl_attr_get_payload(attr), sizeof(st));
+    c->rx_packets = st.rx_packets;
+    c->rx_bytes = st.rx_bytes;
+    c->rx_errors = st.rx_errors;
+    c->rx_dropped = st.rx_dropped;
+    c->tx_packets = st.tx_packets;
+    c->tx_bytes = st.tx_bytes;
+    c->tx_errors = st.tx_errors;
+    c->tx_dropped = st.tx_dropped;
+}
+
 int veiltun__nl_parse_link(const struct nlmsghdr *nlh, struct veiltun__nl_link *out)
 {
     const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+    veiltun_info *info = &out->info;
     struct attrs a;
     const char *name;
 
     memset(out, 0, sizeof(*out));
+    info->persist = info->multi_queue = -1;
+    info->owner = info->group = -1;
     if (parse_attrs(nlh, sizeof(*ifi), IFLA_MAX, &a) < 0)
         return VEILTUN_EPROTO;
-    out->ifindex = ifi->ifi_index;
-    out->up = (ifi->ifi_flags & IFF_UP) != 0;
+    info->index = ifi->ifi_index;
+    info->up = (ifi->ifi_flags & IFF_UP) != 0;
+    info->running = (ifi->ifi_flags & IFF_RUNNING) != 0;
     if (a.tb[IFLA_MTU] != NULL) {
         if (mnl_attr_validate(a.tb[IFLA_MTU], MNL_TYPE_U32) < 0)
             return VEILTUN_EPROTO;
-        out->mtu = mnl_attr_get_u32(a.tb[IFLA_MTU]);
+        info->mtu = mnl_attr_get_u32(a.tb[IFLA_MTU]);
     }
     if (a.tb[IFLA_IFNAME] != NULL) {
         if (mnl_attr_validate(a.tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING) < 0)
             return VEILTUN_EPROTO;
         name = mnl_attr_get_str(a.tb[IFLA_IFNAME]);
-        if (strlen(name) >= sizeof(out->name))
+        if (strlen(name) >= sizeof(info->name))
             return VEILTUN_EPROTO;
-        strcpy(out->name, name);
+        strcpy(info->name, name);
     }
+    if (a.tb[IFLA_LINKINFO] != NULL && parse_linkinfo(a.tb[IFLA_LINKINFO], out) < 0)
+        return VEILTUN_EPROTO;
+    parse_stats(a.tb[IFLA_STATS64], &info->counters);
     return 0;
 }
 

@@ -12,14 +12,13 @@
 #define VEILTUN__NL_BUFSIZE 8192
 
 struct veiltun__nl_link {
-    int ifindex;
-    unsigned mtu;
-    int up;
-    char name[VEILTUN_NAME_MAX + 1];
+    veiltun_info info;
+    int is_tun; /* link kind "tun" in TUN (not TAP) mode */
 };
 
 /* Builders: each returns the message at the start of @p buf (VEILTUN__NL_BUFSIZE bytes). */
 struct nlmsghdr *veiltun__nl_getlink(void *buf, uint32_t seq, int ifindex, const char *name);
+struct nlmsghdr *veiltun__nl_getlinks(void *buf, uint32_t seq);
 /* @p mtu 0 leaves the MTU alone; @p up < 0 leaves the up flag alone. */
 struct nlmsghdr *veiltun__nl_setlink(void *buf, uint32_t seq, int ifindex, unsigned mtu, int up);
 struct nlmsghdr *veiltun__nl_addr(void *buf, uint32_t seq, int ifindex, const veiltun_prefix *p,

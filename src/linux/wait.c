@@ -103,19 +103,19 @@ static void apply_link_message(veiltun *dev, const struct nlmsghdr *nlh)
     struct veiltun__nl_link link;
 
     if ((nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) ||
-        veiltun__nl_parse_link(nlh, &link) < 0 || link.ifindex != dev->ifindex)
+        veiltun__nl_parse_link(nlh, &link) < 0 || link.info.index != dev->ifindex)
         return;
     if (nlh->nlmsg_type == RTM_DELLINK) {
         dev->known.removed = 1;
         return;
     }
-    dev->known.up = link.up;
-    if (link.mtu != 0) {
-        dev->known.mtu = link.mtu;
-        atomic_store(&dev->mtu_cache, link.mtu);
+    dev->known.up = link.info.up;
+    if (link.info.mtu != 0) {
+        dev->known.mtu = link.info.mtu;
+        atomic_store(&dev->mtu_cache, link.info.mtu);
     }
-    if (link.name[0] != '\0')
-        memcpy(dev->name, link.name, sizeof(dev->name));
+    if (link.info.name[0] != '\0')
+        memcpy(dev->name, link.info.name, sizeof(dev->name));
 }
 
 /* The notification queue overflowed: what we missed is unknown, so ask for the state. */

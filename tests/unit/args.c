@@ -86,6 +86,22 @@ static void test_null_handle(void)
     ASSERT_EQ(veiltun_next_event(NULL, &ev), VEILTUN_EINVAL);
     ASSERT_EQ(veiltun_get_stats(NULL, &st, sizeof(st)), VEILTUN_EINVAL);
     veiltun_close(NULL); /* accepted and ignored */
+}
+
+static void test_query_args(void)
+{
+    veiltun_info info;
+    veiltun_prefix p;
+
+    ASSERT_EQ(veiltun_query(NULL, &info), VEILTUN_EINVAL);
+    ASSERT_EQ(veiltun_query("veil0", NULL), VEILTUN_EINVAL);
+    ASSERT_EQ(veiltun_query("a/b", &info), VEILTUN_EBADNAME);
+    ASSERT_EQ(veiltun_query("veil%d", &info), VEILTUN_EBADNAME);
+    ASSERT_EQ(veiltun_query("0123456789abcdef", &info), VEILTUN_ENAMETOOLONG);
+    ASSERT_EQ(veiltun_list(NULL, 1), VEILTUN_EINVAL);
+    ASSERT_EQ(veiltun_query_addresses(NULL, &p, 1), VEILTUN_EINVAL);
+    ASSERT_EQ(veiltun_query_addresses("veil0", NULL, 1), VEILTUN_EINVAL);
+    ASSERT_EQ(veiltun_query_addresses("", &p, 1), VEILTUN_EBADNAME);
     veiltun_config_init(NULL);
 }
 
@@ -94,6 +110,7 @@ int main(void)
     veiltun_set_logger(capture, NULL);
     test_open_config();
     test_null_handle();
+    test_query_args();
     veiltun_set_logger(NULL, NULL);
     return 0;
 }

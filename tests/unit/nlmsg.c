@@ -6,6 +6,8 @@
 #include <arpa/inet.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/if_tun.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
@@ -158,15 +160,18 @@ static void test_parse_link(void)
     struct nlmsghdr *nlh = link_msg(RTM_NEWLINK, 12, IFF_UP | IFF_POINTOPOINT, 1380, "tun7");
 
     ASSERT_OK(veiltun__nl_parse_link(nlh, &l));
-    ASSERT_EQ(l.ifindex, 12);
-    ASSERT_EQ(l.up, 1);
-    ASSERT_EQ(l.mtu, 1380);
-    ASSERT_STREQ(l.name, "tun7");
+    ASSERT_EQ(l.info.index, 12);
+    ASSERT_EQ(l.info.up, 1);
+    ASSERT_EQ(l.info.mtu, 1380);
+    ASSERT_STREQ(l.info.name, "tun7");
+    ASSERT_EQ(l.is_tun, 0); /* no link info: not known to be a TUN */
+    ASSERT_EQ(l.info.persist, -1);
+    ASSERT_EQ(l.info.owner, -1);
 
     nlh = link_msg(RTM_NEWLINK, 12, IFF_POINTOPOINT, 0, NULL);
     ASSERT_OK(veiltun__nl_parse_link(nlh, &l));
-    ASSERT_EQ(l.up, 0);
-    ASSERT_EQ(l.mtu, 0);
+    ASSERT_EQ(l.info.up, 0);
+    ASSERT_EQ(l.info.mtu, 0);
 
     /* Malformed: a 2-byte MTU, a name without NUL, a name too long, a short header. */
     nlh = link_msg(RTM_NEWLINK, 12, 0, 0, NULL);
@@ -184,6 +189,49 @@ static void test_parse_link(void)
     nlh = link_msg(RTM_NEWLINK, 12, 0, 1500, NULL);
     ((struct nlattr *)((char *)nlh + nlh->nlmsg_len - 8))->nla_len = 200;
     ASSERT_EQ(veiltun__nl_parse_link(nlh, &l), VEILTUN_EPROTO);
+}
+
+/* A link with IFLA_LINKINFO {kind, data {type, persist, owner}} and IFLA_STATS64. */
+static struct nlmsghdr *tun_link_msg(const char *kind, uint8_t type, int bad_owner)
+{
+    struct nlmsghdr *nlh = link_msg(RTM_NEWLINK, 4, IFF_UP | IFF_RUNNING, 1420, "veil0");
+    struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO), *data;
+    struct rtnl_link_stats64 st = {.rx_packets = 11, .tx_bytes = 2222, .rx_dropped = 3};
+
+    mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+    data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+    mnl_attr_put_u8(nlh, IFLA_TUN_TYPE, type);
+    mnl_attr_put_u8(nlh, IFLA_TUN_PERSIST, 1);
+    mnl_attr_put_u8(nlh, IFLA_TUN_MULTI_QUEUE, 0);
+    if (bad_owner)
+        mnl_attr_put_u16(nlh, IFLA_TUN_OWNER, 1000);
+    else
+        mnl_attr_put_u32(nlh, IFLA_TUN_OWNER, 1000);
+    mnl_attr_nest_end(nlh, data);
+    mnl_attr_nest_end(nlh, info);
+    mnl_attr_put(nlh, IFLA_STATS64, sizeof(st), &st);
+    return nlh;
+}
+
+static void test_parse_linkinfo(void)
+{
+    struct veiltun__nl_link l;
+
+    ASSERT_OK(veiltun__nl_parse_link(tun_link_msg("tun", IFF_TUN, 0), &l));
+    ASSERT_EQ(l.is_tun, 1);
+    ASSERT_EQ(l.info.running, 1);
+    ASSERT_EQ(l.info.persist, 1);
+    ASSERT_EQ(l.info.multi_queue, 0);
+    ASSERT_EQ(l.info.owner, 1000);
+    ASSERT_EQ(l.info.group, -1);
+    ASSERT_EQ(l.info.counters.rx_packets, 11);
+    ASSERT_EQ(l.info.counters.tx_bytes, 2222);
+    ASSERT_EQ(l.info.counters.rx_dropped, 3);
+    ASSERT_OK(veiltun__nl_parse_link(tun_link_msg("tun", IFF_TAP, 0), &l));
+    ASSERT_EQ(l.is_tun, 0);
+    ASSERT_OK(veiltun__nl_parse_link(tun_link_msg("veth", IFF_TUN, 0), &l));
+    ASSERT_EQ(l.is_tun, 0);
+    ASSERT_EQ(veiltun__nl_parse_link(tun_link_msg("tun", IFF_TUN, 1), &l), VEILTUN_EPROTO);
 }
 
 static struct nlmsghdr *addr_msg(int family, int prefixlen, int index, const void *a, size_t alen)
@@ -278,6 +326,7 @@ int main(void)
     test_addr();
     test_route();
     test_parse_link();
+    test_parse_linkinfo();
     test_parse_addr();
     test_parse_error();
     return 0;
