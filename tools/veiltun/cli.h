@@ -1,0 +1,64 @@
+/* The veiltun tool: subcommands, their shared argument helpers and exit codes. The tool
+ * reaches devices only through the public API; it may print and choose exit codes. */
+#ifndef VEILTUN_CLI_H
+#define VEILTUN_CLI_H
+
+#include "veiltun.h"
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define EXIT_OK      0
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE   2
+
+/* One subcommand: its name, its function, one line of help, and its synopsis. */
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+    const char *synopsis;
+};
+
+extern const struct command commands[];
+
+int cmd_up(int argc, char **argv);
+int cmd_down(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_tunnel(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* Print a command's synopsis on stdout. */
+void command_help(const char *name);
+
+/* Print "veiltun: <cmd>: <message>" and return EXIT_USAGE / EXIT_RUNTIME. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int runtime_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The message for getopt's '?' (unknown option) or ':' (missing value). */
+int option_error(const char *cmd, int opt, const char *arg);
+
+/* Argument parsers: 0, or -1 with a reason in @p why (static text). */
+int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+int parse_mtu(const char *s, unsigned *out, const char **why);
+int parse_port(const char *s, uint16_t *out, const char **why);
+/* "[ADDR]:PORT", "ADDR:PORT", ":PORT"; an empty address gives family 0 (any). */
+int parse_listen(const char *s, struct sockaddr_storage *out, socklen_t *len, const char **why);
+/* "HOST:PORT" / "[V6]:PORT"; HOST may be a name from /etc/hosts. */
+int parse_peer(const char *s, struct sockaddr_storage *out, socklen_t *len, const char **why);
+/* "CIDR[,via=GW][,metric=M]" into its parts (pointers into @p buf, a copy of @p s). */
+struct route_spec {
+    char buf[128];
+    const char *dest, *via;
+    uint32_t metric;
+};
+int parse_route(const char *s, struct route_spec *out, const char **why);
+/* A user or group by name or number. */
+int parse_user(const char *s, uint32_t *uid, uint32_t *gid, const char **why);
+int parse_group(const char *s, uint32_t *gid, const char **why);
+
+/* "addr:port" for messages. */
+const char *format_sockaddr(const struct sockaddr_storage *ss, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,7 @@
+#include "cli.h"
+int cmd_demo(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return runtime_error("demo", "not yet");
+}

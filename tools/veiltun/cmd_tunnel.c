@@ -1,0 +1,323 @@
+/* tunnel: set up the socket and the device, drop privileges, run the loop (tunnel.c). */
+#include "cli.h"
+#include "control.h"
+#include "tunnel.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#define MAX_ADDRS     8
+#define SOCKET_BUFFER (4 << 20)
+
+struct tunnel_args {
+    const char *dev;
+    const char *addrs[MAX_ADDRS];
+    size_t naddrs;
+    struct sockaddr_storage listen, peer;
+    socklen_t listen_len, peer_len;
+    int have_listen;
+    unsigned mtu;
+    unsigned long stats_interval;
+    int persist;
+    int64_t uid, gid;
+};
+
+static int parse_tunnel_option(int opt, const char *arg, struct tunnel_args *a)
+{
+    const char *why = NULL;
+    uint32_t uid, gid;
+    int err;
+
+    switch (opt) {
+    case 'd':
+        if ((err = veiltun_validate_name(arg)) < 0)
+            return usage_error("tunnel", "bad --dev '%s': %s", arg, veiltun_strerror(err));
+        a->dev = arg;
+        return 0;
+    case 'a':
+        if ((err = veiltun_parse_prefix(arg, &(veiltun_prefix){0})) < 0)
+            return usage_error("tunnel", "bad --addr '%s': %s", arg, veiltun_strerror(err));
+        if (a->naddrs == MAX_ADDRS)
+            return usage_error("tunnel", "too many --addr (at most %d)", MAX_ADDRS);
+        a->addrs[a->naddrs++] = arg;
+        return 0;
+    case 'l':
+        if (parse_listen(arg, &a->listen, &a->listen_len, &why) < 0)
+            return usage_error("tunnel", "bad --listen '%s': %s", arg, why);
+        a->have_listen = 1;
+        return 0;
+    case 'p':
+        if (parse_peer(arg, &a->peer, &a->peer_len, &why) < 0)
+            return usage_error("tunnel", "bad --peer '%s': %s", arg, why);
+        return 0;
+    case 'm':
+        if (parse_mtu(arg, &a->mtu, &why) < 0)
+            return usage_error("tunnel", "bad --mtu '%s': %s", arg, why);
+        return 0;
+    case 's':
+        if (parse_uint(arg, 1, 86400, &a->stats_interval) < 0)
+            return usage_error("tunnel", "bad --stats-interval '%s': seconds from 1 to 86400", arg);
+        return 0;
+    case 'P':
+        a->persist = 1;
+        return 0;
+    case 'u':
+        if (parse_user(arg, &uid, &gid, &why) < 0)
+            return usage_error("tunnel", "bad --user '%s': %s", arg, why);
+        a->uid = uid;
+        if (a->gid < 0)
+            a->gid = gid;
+        return 0;
+    case 'g':
+        if (parse_group(arg, &gid, &why) < 0)
+            return usage_error("tunnel", "bad --group '%s': %s", arg, why);
+        a->gid = gid;
+        return 0;
+    default:
+        return usage_error("tunnel", "unexpected option");
+    }
+}
+
+static int check_tunnel_args(struct tunnel_args *a)
+{
+    if (a->dev == NULL)
+        return usage_error("tunnel", "missing --dev NAME");
+    if (a->naddrs == 0)
+        return usage_error("tunnel", "missing --addr CIDR (the tunnel's own address)");
+    if (!a->have_listen)
+        return usage_error("tunnel", "missing --listen [ADDR]:PORT");
+    if (a->peer_len == 0)
+        return usage_error("tunnel", "missing --peer HOST:PORT");
+    if (a->listen_len != 0 && a->listen.ss_family != a->peer.ss_family)
+        return usage_error("tunnel", "--listen and --peer must be the same IP version");
+    return 0;
+}
+
+static int parse_tunnel(int argc, char **argv, struct tunnel_args *a)
+{
+    static const struct option opts[] = {{"dev", required_argument, NULL, 'd'},
+                                         {"addr", required_argument, NULL, 'a'},
+                                         {"listen", required_argument, NULL, 'l'},
+                                         {"peer", required_argument, NULL, 'p'},
+                                         {"mtu", required_argument, NULL, 'm'},
+                                         {"stats-interval", required_argument, NULL, 's'},
+                                         {"persist", no_argument, NULL, 'P'},
+                                         {"user", required_argument, NULL, 'u'},
+                                         {"group", required_argument, NULL, 'g'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int opt, err;
+
+    memset(a, 0, sizeof(*a));
+    a->uid = a->gid = -1;
+    opterr = 0;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+        if (opt == 'h')
+            return command_help("tunnel"), -1;
+        if (opt == '?' || opt == ':')
+            return option_error("tunnel", opt, argv[optind - 1]);
+        if ((err = parse_tunnel_option(opt, optarg, a)) != 0)
+            return err;
+    }
+    if (optind < argc)
+        return usage_error("tunnel", "unexpected argument '%s'", argv[optind]);
+    return check_tunnel_args(a);
+}
+
+/* ---- setup ---- */
+
+/* The largest packet that fits one datagram on the path to the peer: the route's MTU less
+ * the IP and UDP headers. */
+static int underlay_mtu(const struct tunnel_args *a, unsigned *mtu)
+{
+    int v6 = a->peer.ss_family == AF_INET6;
+    int fd = socket(a->peer.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0), path = 0;
+    socklen_t len = sizeof(path);
+
+    if (fd < 0)
+        return -errno;
+    if (connect(fd, (const struct sockaddr *)&a->peer, a->peer_len) < 0 ||
+        getsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_MTU : IP_MTU, &path, &len) < 0) {
+        int err = -errno;
+        close(fd);
+        return err;
+    }
+    close(fd);
+    path -= v6 ? 40 + 8 : 20 + 8;
+    *mtu = path < VEILTUN_MTU_MIN ? VEILTUN_MTU_MIN : (unsigned)path;
+    return 0;
+}
+
+static int open_socket(const struct tunnel_args *a, struct sockaddr_storage *local)
+{
+    int family = a->peer.ss_family, one = 1, buf = SOCKET_BUFFER, fd, err;
+    int pmtu = IP_PMTUDISC_DO, pmtu6 = IPV6_PMTUDISC_DO;
+    socklen_t len;
+
+    fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    *local = a->listen;
+    local->ss_family = (sa_family_t)family;
+    len = family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    if (family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    /* Never fragment: a packet of the tunnel MTU fits, a bigger one is refused in the
+     * device with ICMP "fragmentation needed" by the kernel. */
+    if (family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu6, sizeof(pmtu6));
+    else
+        setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu));
+    /* Root may exceed the sysctl limits; others get what the limits allow. */
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+    if (bind(fd, (struct sockaddr *)local, len) < 0) {
+        err = -errno;
+        close(fd);
+        return err;
+    }
+    return fd;
+}
+
+static int open_device(const struct tunnel_args *a, veiltun **dev, const char **what)
+{
+    veiltun_config cfg;
+    int err;
+
+    veiltun_config_init(&cfg);
+    cfg.name = a->dev;
+    cfg.flags = a->persist ? VEILTUN_F_PERSIST : 0;
+    if ((err = veiltun_open(&cfg, dev)) < 0)
+        return *what = "open", err;
+    if ((err = veiltun_set_mtu(*dev, a->mtu)) < 0)
+        return *what = "set MTU", err;
+    for (size_t i = 0; i < a->naddrs; i++) {
+        err = veiltun_add_address(*dev, a->addrs[i]);
+        if (err < 0 && !(err == VEILTUN_EEXIST && !veiltun_created(*dev)))
+            return *what = a->addrs[i], err;
+    }
+    if ((err = veiltun_set_up(*dev, 1)) < 0)
+        return *what = "bring up", err;
+    return 0;
+}
+
+static int open_signals(void)
+{
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+static int open_timer(unsigned long seconds)
+{
+    struct itimerspec its = {{(time_t)seconds, 0}, {(time_t)seconds, 0}};
+    int fd;
+
+    if (seconds == 0)
+        return -1;
+    fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (fd >= 0)
+        timerfd_settime(fd, 0, &its, NULL);
+    return fd;
+}
+
+/* After setup nothing needs root: the device and sockets are open. */
+static int drop_privileges(const struct tunnel_args *a)
+{
+    if (a->gid >= 0 && (setgroups(0, NULL) < 0 || setgid((gid_t)a->gid) < 0))
+        return -errno;
+    if (a->uid >= 0 && setuid((uid_t)a->uid) < 0)
+        return -errno;
+    /* Make sure it is for good: regaining root must fail. */
+    if (a->uid > 0 && setuid(0) == 0)
+        return -EPERM;
+    return 0;
+}
+
+static int setup(struct tunnel *t, struct tunnel_args *a)
+{
+    const char *what = "";
+    char ep[80];
+    int err;
+
+    if (a->mtu == 0 && (err = underlay_mtu(a, &a->mtu)) < 0)
+        return runtime_error("tunnel", "no path to the peer %s: %s",
+                             format_sockaddr(&a->peer, ep, sizeof(ep)), strerror(-err));
+    t->mtu = a->mtu;
+    t->sock = open_socket(a, &t->local);
+    if (t->sock < 0)
+        return runtime_error("tunnel", "cannot listen on %s: %s",
+                             format_sockaddr(&t->local, ep, sizeof(ep)), strerror(-t->sock));
+    if ((err = open_device(a, &t->dev, &what)) < 0)
+        return runtime_error("tunnel", "%s: %s: %s", a->dev, what, veiltun_strerror(err));
+    t->name = veiltun_get_name(t->dev);
+    t->ctlfd = control_listen(t->name);
+    if (t->ctlfd < 0)
+        return runtime_error("tunnel", "%s: control socket: %s", t->name, strerror(-t->ctlfd));
+    t->sigfd = open_signals();
+    t->timerfd = open_timer(a->stats_interval);
+    t->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (t->sigfd < 0 || t->epfd < 0 || tunnel_init_buffers(t) < 0)
+        return runtime_error("tunnel", "setup: %s", strerror(errno));
+    if ((err = drop_privileges(a)) < 0)
+        return runtime_error("tunnel", "cannot drop privileges: %s", strerror(-err));
+    t->allowed_uid = geteuid();
+    return 0;
+}
+
+static void teardown(struct tunnel *t)
+{
+    int fds[] = {t->sock, t->ctlfd, t->sigfd, t->timerfd, t->epfd};
+
+    for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+        if (fds[i] >= 0)
+            close(fds[i]);
+    }
+    tunnel_free_buffers(t);
+    veiltun_close(t->dev); /* removes the device unless it is persistent */
+}
+
+int cmd_tunnel(int argc, char **argv)
+{
+    static struct tunnel t; /* large: keep it off the stack */
+    struct tunnel_args a;
+    char local[80], peer[80];
+    int err;
+
+    err = parse_tunnel(argc, argv, &a);
+    if (err)
+        return err < 0 ? EXIT_OK : err;
+    memset(&t, 0, sizeof(t));
+    t.sock = t.ctlfd = t.sigfd = t.timerfd = t.epfd = -1;
+    t.peer = a.peer;
+    t.peer_len = a.peer_len;
+    err = setup(&t, &a);
+    if (err == 0) {
+        fprintf(stderr, "veiltun: tunnel %s up: mtu %u, listening on %s, peer %s\n", t.name, t.mtu,
+                format_sockaddr(&t.local, local, sizeof(local)),
+                format_sockaddr(&t.peer, peer, sizeof(peer)));
+        err = tunnel_run(&t) ? EXIT_RUNTIME : EXIT_OK;
+        tunnel_describe(stderr, 0, &t);
+    }
+    teardown(&t);
+    return err;
+}

@@ -1,0 +1,358 @@
+/* The tunnel's event loop (see tunnel.h). No allocation and no per-packet system call on
+ * the data path: one call moves up to TUNNEL_BATCH packets each way. */
+#include "tunnel.h"
+#include "cli.h"
+#include "control.h"
+#include "ipcheck.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+/* Rounds per wake-up, so that one direction under load cannot starve the other. */
+#define ROUNDS 8
+
+int tunnel_init_buffers(struct tunnel *t)
+{
+    /* The socket side needs one byte beyond the MTU to notice oversized datagrams. */
+    t->slot_size = (size_t)t->mtu + 1;
+    t->buffers = malloc(2 * TUNNEL_BATCH * t->slot_size);
+    if (t->buffers == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < TUNNEL_BATCH; i++) {
+        unsigned char *out = t->buffers + i * t->slot_size;
+        unsigned char *in = t->buffers + (TUNNEL_BATCH + i) * t->slot_size;
+
+        t->out_pkts[i] = (veiltun_packet){out, t->mtu, 0, 0};
+        t->out_iov[i] = (struct iovec){out, 0};
+        t->out_msgs[i].msg_hdr = (struct msghdr){.msg_name = &t->peer,
+                                                 .msg_namelen = t->peer_len,
+                                                 .msg_iov = &t->out_iov[i],
+                                                 .msg_iovlen = 1};
+        t->in_iov[i] = (struct iovec){in, t->slot_size};
+        t->in_msgs[i].msg_hdr =
+            (struct msghdr){.msg_name = &t->in_src[i], .msg_iov = &t->in_iov[i], .msg_iovlen = 1};
+    }
+    return 0;
+}
+
+void tunnel_free_buffers(struct tunnel *t)
+{
+    free(t->buffers);
+    t->buffers = NULL;
+}
+
+/* ---- device -> socket ---- */
+
+static void watch(struct tunnel *t, int fd, uint32_t events)
+{
+    struct epoll_event ev = {.events = events, .data.fd = fd};
+
+    epoll_ctl(t->epfd, EPOLL_CTL_MOD, fd, &ev);
+}
+
+/* Back-pressure: while the socket is full, stop reading the device (its queue then fills
+ * and the kernel slows the senders) and wait until the socket drains. */
+static void set_send_blocked(struct tunnel *t, int blocked)
+{
+    if (t->send_blocked == blocked)
+        return;
+    t->send_blocked = blocked;
+    watch(t, veiltun_wait_handle(t->dev), blocked ? 0 : EPOLLIN);
+    watch(t, t->sock, blocked ? EPOLLIN | EPOLLOUT : EPOLLIN);
+}
+
+/* Sends what is left of the current batch; 0 when done, -EAGAIN when the socket is full. */
+static int flush_out(struct tunnel *t)
+{
+    while (t->out_sent < t->out_count) {
+        int n =
+            sendmmsg(t->sock, t->out_msgs + t->out_sent, (unsigned)(t->out_count - t->out_sent), 0);
+        t->c.send_calls++;
+        if (n < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
+            set_send_blocked(t, 1);
+            return -EAGAIN;
+        }
+        if (n < 0) {
+            /* This datagram cannot go (too big for the path, no route): drop it alone. */
+            if (errno != EINTR) {
+                t->c.drop_send++;
+                t->out_sent++;
+            }
+            continue;
+        }
+        for (int i = 0; i < n; i++)
+            t->c.bytes_out += t->out_iov[t->out_sent + (size_t)i].iov_len;
+        t->c.datagrams_out += (uint64_t)n;
+        t->out_sent += (size_t)n;
+    }
+    t->out_count = t->out_sent = 0;
+    set_send_blocked(t, 0);
+    return 0;
+}
+
+static int pump_device(struct tunnel *t)
+{
+    for (int round = 0; round < ROUNDS; round++) {
+        int n;
+
+        if (t->out_count > 0 && flush_out(t) < 0)
+            return 0;
+        n = veiltun_read_batch(t->dev, t->out_pkts, TUNNEL_BATCH);
+        if (n == VEILTUN_EAGAIN)
+            return 0;
+        if (n < 0)
+            return n;
+        t->c.device_reads++;
+        for (int i = 0; i < n; i++)
+            t->out_iov[i].iov_len = t->out_pkts[i].len;
+        t->out_count = (size_t)n;
+        t->out_sent = 0;
+    }
+    if (t->out_count > 0)
+        flush_out(t);
+    return 0;
+}
+
+/* ---- socket -> device ---- */
+
+static int from_peer(const struct tunnel *t, const struct sockaddr_storage *src)
+{
+    if (src->ss_family != t->peer.ss_family)
+        return 0;
+    if (src->ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const void *)src, *b = (const void *)&t->peer;
+        return a->sin_port == b->sin_port && a->sin_addr.s_addr == b->sin_addr.s_addr;
+    }
+    const struct sockaddr_in6 *a = (const void *)src, *b = (const void *)&t->peer;
+    return a->sin6_port == b->sin6_port &&
+           memcmp(&a->sin6_addr, &b->sin6_addr, sizeof(a->sin6_addr)) == 0;
+}
+
+/* Sorts a received batch into packets for the device and counted drops. */
+static size_t accept_datagrams(struct tunnel *t, int n)
+{
+    size_t k = 0;
+
+    for (int i = 0; i < n; i++) {
+        struct msghdr *h = &t->in_msgs[i].msg_hdr;
+        size_t len = t->in_msgs[i].msg_len;
+
+        if (!from_peer(t, &t->in_src[i]))
+            t->c.drop_wrong_peer++;
+        else if ((h->msg_flags & MSG_TRUNC) || len > t->mtu)
+            t->c.drop_truncated++;
+        else if (!ip_packet_valid(t->in_iov[i].iov_base, len))
+            t->c.drop_malformed++;
+        else
+            t->in_pkts[k++] = (veiltun_packet){t->in_iov[i].iov_base, len, 0, 0};
+    }
+    return k;
+}
+
+static int write_device(struct tunnel *t, size_t count)
+{
+    size_t done = 0;
+
+    while (done < count) {
+        int n = veiltun_write_batch(t->dev, t->in_pkts + done, count - done);
+        if (n == VEILTUN_EAGAIN) {
+            t->c.drop_device += count - done;
+            return 0;
+        }
+        if (n < 0)
+            return n;
+        for (int i = 0; i < n; i++) {
+            const veiltun_packet *p = &t->in_pkts[done + (size_t)i];
+            if (p->status < 0) {
+                t->c.drop_device++;
+            } else {
+                t->c.datagrams_in++;
+                t->c.bytes_in += p->size;
+            }
+        }
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+static int pump_socket(struct tunnel *t)
+{
+    for (int round = 0; round < ROUNDS; round++) {
+        int n, err;
+
+        for (size_t i = 0; i < TUNNEL_BATCH; i++)
+            t->in_msgs[i].msg_hdr.msg_namelen = sizeof(t->in_src[i]);
+        n = recvmmsg(t->sock, t->in_msgs, TUNNEL_BATCH, MSG_DONTWAIT, NULL);
+        if (n < 0)
+            return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+        t->c.socket_reads++;
+        err = write_device(t, accept_datagrams(t, n));
+        if (err < 0)
+            return err;
+    }
+    return 0;
+}
+
+/* ---- control: signals, timer, events, control socket ---- */
+
+static void print_stats(struct tunnel *t)
+{
+    tunnel_describe(stderr, 0, t);
+}
+
+/* Returns 1 to stop. */
+static int on_signal(struct tunnel *t)
+{
+    struct signalfd_siginfo si;
+
+    while (read(t->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+        if (si.ssi_signo == SIGUSR1)
+            print_stats(t);
+        else
+            return 1;
+    }
+    return 0;
+}
+
+static void on_timer(struct tunnel *t)
+{
+    uint64_t ticks;
+
+    if (read(t->timerfd, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks))
+        print_stats(t);
+}
+
+/* Device events share the wait handle with packets, so they are fetched on every wake. */
+static int on_device_events(struct tunnel *t)
+{
+    veiltun_event ev;
+    int r;
+
+    while ((r = veiltun_next_event(t->dev, &ev)) == 0) {
+        if (ev.type == VEILTUN_EVENT_REMOVED)
+            return VEILTUN_ENODEV;
+        if (ev.type == VEILTUN_EVENT_MTU_CHANGED && ev.mtu != t->mtu)
+            fprintf(stderr, "veiltun: tunnel %s: MTU is now %u (datagrams above %u are dropped)\n",
+                    t->name, ev.mtu, t->mtu);
+        if (ev.type == VEILTUN_EVENT_LINK_DOWN)
+            fprintf(stderr, "veiltun: tunnel %s: device is down\n", t->name);
+    }
+    return r == VEILTUN_EAGAIN ? 0 : r;
+}
+
+static int dispatch(struct tunnel *t, int fd, uint32_t events)
+{
+    int err = 0;
+
+    if (fd == t->sock) {
+        if (events & EPOLLOUT)
+            flush_out(t);
+        if (events & EPOLLIN)
+            err = pump_socket(t);
+        if (err < 0)
+            fprintf(stderr, "veiltun: tunnel %s: socket: %s\n", t->name, strerror(-err));
+        return err < 0 ? 1 : 0;
+    }
+    if (fd == t->sigfd)
+        return on_signal(t);
+    if (fd == t->timerfd)
+        return on_timer(t), 0;
+    if (fd == t->ctlfd)
+        return control_serve(t->ctlfd, t->allowed_uid, tunnel_describe, t), 0;
+    err = on_device_events(t);
+    if (err == 0)
+        err = pump_device(t);
+    if (err < 0)
+        fprintf(stderr, "veiltun: tunnel %s: device: %s\n", t->name, veiltun_strerror(err));
+    return err < 0 ? 1 : 0;
+}
+
+static int add_watch(struct tunnel *t, int fd)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+
+    return fd < 0 ? 0 : epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+int tunnel_run(struct tunnel *t)
+{
+    struct epoll_event events[8];
+    int stop = 0, failed = 0;
+
+    if (add_watch(t, t->sock) < 0 || add_watch(t, veiltun_wait_handle(t->dev)) < 0 ||
+        add_watch(t, t->sigfd) < 0 || add_watch(t, t->timerfd) < 0 || add_watch(t, t->ctlfd) < 0) {
+        fprintf(stderr, "veiltun: tunnel %s: epoll: %s\n", t->name, strerror(errno));
+        return 1;
+    }
+    while (!stop) {
+        int n = epoll_wait(t->epfd, events, 8, -1);
+        if (n < 0 && errno != EINTR) {
+            fprintf(stderr, "veiltun: tunnel %s: epoll_wait: %s\n", t->name, strerror(errno));
+            return 1;
+        }
+        for (int i = 0; i < n && !stop; i++) {
+            int r = dispatch(t, events[i].data.fd, events[i].events);
+            if (r) {
+                stop = 1;
+                failed = events[i].data.fd != t->sigfd;
+            }
+        }
+    }
+    return failed;
+}
+
+/* ---- describing ---- */
+
+static double per_batch(uint64_t packets, uint64_t batches)
+{
+    return batches ? (double)packets / (double)batches : 0.0;
+}
+
+void tunnel_describe(FILE *f, int json, void *ctx)
+{
+    struct tunnel *t = ctx;
+    const struct tunnel_counters *c = &t->c;
+    veiltun_stats ds;
+    char peer[80];
+
+    veiltun_get_stats(t->dev, &ds, sizeof(ds));
+    format_sockaddr(&t->peer, peer, sizeof(peer));
+    if (json) {
+        fprintf(f,
+                "{\"peer\":\"%s\",\"mtu\":%u,\"datagrams_in\":%llu,\"bytes_in\":%llu,"
+                "\"datagrams_out\":%llu,\"bytes_out\":%llu,\"dropped\":{\"wrong_peer\":%llu,"
+                "\"truncated\":%llu,\"malformed\":%llu,\"device\":%llu,\"send\":%llu},"
+                "\"batches\":{\"device_reads\":%llu,\"packets_per_device_read\":%.2f,"
+                "\"socket_reads\":%llu,\"datagrams_per_socket_read\":%.2f,\"send_calls\":%llu}}\n",
+                peer, t->mtu, (unsigned long long)c->datagrams_in, (unsigned long long)c->bytes_in,
+                (unsigned long long)c->datagrams_out, (unsigned long long)c->bytes_out,
+                (unsigned long long)c->drop_wrong_peer, (unsigned long long)c->drop_truncated,
+                (unsigned long long)c->drop_malformed, (unsigned long long)c->drop_device,
+                (unsigned long long)c->drop_send, (unsigned long long)c->device_reads,
+                per_batch(ds.rx_packets, c->device_reads), (unsigned long long)c->socket_reads,
+                per_batch(c->datagrams_in + c->drop_wrong_peer + c->drop_truncated +
+                              c->drop_malformed + c->drop_device,
+                          c->socket_reads),
+                (unsigned long long)c->send_calls);
+        return;
+    }
+    fprintf(f,
+            "tunnel %s: peer %s, mtu %u\n"
+            "  in:  %llu datagrams, %llu bytes\n"
+            "  out: %llu datagrams, %llu bytes\n"
+            "  dropped: %llu wrong peer, %llu truncated, %llu malformed, %llu by the device, "
+            "%llu by the socket\n"
+            "  batches: %llu device reads (%.1f packets each), %llu socket reads, %llu sends\n",
+            t->name, peer, t->mtu, (unsigned long long)c->datagrams_in,
+            (unsigned long long)c->bytes_in, (unsigned long long)c->datagrams_out,
+            (unsigned long long)c->bytes_out, (unsigned long long)c->drop_wrong_peer,
+            (unsigned long long)c->drop_truncated, (unsigned long long)c->drop_malformed,
+            (unsigned long long)c->drop_device, (unsigned long long)c->drop_send,
+            (unsigned long long)c->device_reads, per_batch(ds.rx_packets, c->device_reads),
+            (unsigned long long)c->socket_reads, (unsigned long long)c->send_calls);
+}

@@ -1,0 +1,62 @@
+/* The tunnel's data path: one event loop moving IP packets between a TUN device and a UDP
+ * socket in batches (veiltun_read_batch + sendmmsg one way, recvmmsg + veiltun_write_batch
+ * the other). Encapsulation is plain: a datagram's payload is one IP packet, in cleartext. */
+#ifndef VEILTUN_TUNNEL_H
+#define VEILTUN_TUNNEL_H
+
+#include "veiltun.h"
+
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#define TUNNEL_BATCH 64
+
+struct tunnel_counters {
+    uint64_t datagrams_in, bytes_in;     /* accepted from the peer, written into the device */
+    uint64_t datagrams_out, bytes_out;   /* read from the device, sent to the peer */
+    uint64_t drop_wrong_peer;            /* datagram from an address other than the peer */
+    uint64_t drop_truncated;             /* datagram larger than the device MTU allows */
+    uint64_t drop_malformed;             /* not exactly one valid IPv4/IPv6 packet */
+    uint64_t drop_device;                /* the device refused the packet */
+    uint64_t drop_send;                  /* the socket refused the datagram */
+    uint64_t device_reads, socket_reads; /* batches that returned at least one packet */
+    uint64_t send_calls;
+};
+
+struct tunnel {
+    veiltun *dev;
+    const char *name;
+    int sock;
+    struct sockaddr_storage peer, local;
+    socklen_t peer_len;
+    unsigned mtu;
+    int epfd, sigfd, timerfd, ctlfd;
+    uid_t allowed_uid;
+    int send_blocked; /* the socket was full: device reads wait for EPOLLOUT */
+    size_t out_count, out_sent;
+    struct tunnel_counters c;
+    /* Device -> socket. */
+    veiltun_packet out_pkts[TUNNEL_BATCH];
+    struct mmsghdr out_msgs[TUNNEL_BATCH];
+    struct iovec out_iov[TUNNEL_BATCH];
+    /* Socket -> device. */
+    struct mmsghdr in_msgs[TUNNEL_BATCH];
+    struct iovec in_iov[TUNNEL_BATCH];
+    struct sockaddr_storage in_src[TUNNEL_BATCH];
+    veiltun_packet in_pkts[TUNNEL_BATCH];
+    unsigned char *buffers; /* 2 * TUNNEL_BATCH slots of slot_size bytes, allocated once */
+    size_t slot_size;
+};
+
+/* Allocates the buffers and points every message at them; 0 or -errno. */
+int tunnel_init_buffers(struct tunnel *t);
+void tunnel_free_buffers(struct tunnel *t);
+/* Runs until SIGINT/SIGTERM (0) or a fatal error (a message is printed, returns 1). */
+int tunnel_run(struct tunnel *t);
+/* Writes the counters as text or JSON (the control socket's answer). */
+void tunnel_describe(FILE *f, int json, void *ctx);
+
+#endif
