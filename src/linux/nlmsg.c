@@ -141,7 +141,7 @@ static int parse_range(const char *start, int len, int max, struct attrs *a)
 
     memset(a, 0, sizeof(*a));
     a->max = max;
-    for (attr = (const struct nlattr *)start; mnl_attr_ok(attr, len); attr = mnl_attr_next(attr)) {
+    for (attr = (const void *)start; mnl_attr_ok(attr, len); attr = mnl_attr_next(attr)) {
         int type = mnl_attr_get_type(attr);
         if (type <= a->max)
             a->tb[type] = attr;

@@ -187,7 +187,7 @@ static void test_parse_link(void)
     ASSERT_EQ(veiltun__nl_parse_link(nlh, &l), VEILTUN_EPROTO);
     /* An attribute whose length runs past the message. */
     nlh = link_msg(RTM_NEWLINK, 12, 0, 1500, NULL);
-    ((struct nlattr *)((char *)nlh + nlh->nlmsg_len - 8))->nla_len = 200;
+    ((struct nlattr *)(void *)((char *)nlh + nlh->nlmsg_len - 8))->nla_len = 200;
     ASSERT_EQ(veiltun__nl_parse_link(nlh, &l), VEILTUN_EPROTO);
 }
 

@@ -38,7 +38,8 @@ void command_help(const char *name)
     }
 }
 
-static int vreport(int code, const char *cmd, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static int vreport(int code, const char *cmd, const char *fmt,
+                                                         va_list ap)
 {
     fprintf(stderr, "veiltun: ");
     if (cmd)
