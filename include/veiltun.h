@@ -87,19 +87,16 @@ extern "C" {
 #define VEILTUN_ETIMEDOUT     (-110) /* veiltun_wait() timed out */
 #define VEILTUN_ECANCELED     (-125) /* veiltun_wait() cancelled (veiltun_cancel/close) */
 
-#define VEILTUN_EBADNAME                                                                           \
-    (-4001)                        /* device name empty, ".", "..", or has '/', ':', spaces,       \
-                                      control characters, a bad '%' or invalid UTF-8 */
-#define VEILTUN_EBADADDR   (-4002) /* address not valid IPv4/IPv6 text, or bad CIDR syntax */
+#define VEILTUN_EBADNAME   (-4001) /* name empty, "." or "..", or has '/', ':', spaces... */
+#define VEILTUN_EBADADDR   (-4002) /* address not IPv4/IPv6 text, or bad CIDR syntax */
 #define VEILTUN_EBADPREFIX (-4003) /* prefix length > 32 (IPv4) or > 128 (IPv6) */
 #define VEILTUN_EHOSTBITS  (-4004) /* route destination has bits set past its prefix */
 #define VEILTUN_EBADMTU    (-4005) /* MTU outside [VEILTUN_MTU_MIN, VEILTUN_MTU_MAX] */
 #define VEILTUN_EBADFLAGS  (-4006) /* unknown or contradictory flags */
-#define VEILTUN_ENOTTUN                                                                            \
-    (-4007)                        /* name or fd belongs to something that is not a                \
-                                      compatible TUN device */
+#define VEILTUN_ENOTTUN    (-4007) /* not a compatible TUN device (name or fd) */
 #define VEILTUN_EBADPACKET (-4008) /* not an IPv4/IPv6 packet (version or header length) */
 #define VEILTUN_EFAMILY    (-4009) /* gateway family differs from the destination's */
+#define VEILTUN_ENOLIB     (-4010) /* wintun.dll or a function it or iphlpapi needs is missing */
 
 /**
  * Describe an error code.
@@ -178,6 +175,11 @@ typedef enum veiltun_open_mode {
     VEILTUN_OPEN_ATTACH = 2
 } veiltun_open_mode;
 
+/* Windows ring capacity: a power of two in this range (bytes). */
+#define VEILTUN_RING_MIN     0x20000u   /* 128 KiB */
+#define VEILTUN_RING_MAX     0x4000000u /* 64 MiB */
+#define VEILTUN_RING_DEFAULT 0x400000u  /* 4 MiB: about 3 ms at 10 Gbit/s */
+
 /** Flags for veiltun_config.flags. */
 #define VEILTUN_F_PERSIST 0x1u /* the device outlives the handle (until set_persist(0)) */
 
@@ -193,6 +195,16 @@ typedef struct veiltun_config {
     /** Let this user id / group id use the device without privileges; -1 leaves it unset. */
     int64_t owner;
     int64_t group;
+    /* Windows only; checked everywhere, ignored elsewhere. */
+    /** Wintun ring size in bytes, a power of two from VEILTUN_RING_MIN to VEILTUN_RING_MAX.
+     *  0 starts at VEILTUN_RING_DEFAULT and lets the library grow it when drops show it is
+     *  too small; a value set here is kept as it is. */
+    uint32_t ring_capacity;
+    /** Wintun tunnel type (shown by Windows as the adapter's description); NULL = "veiltun". */
+    const char *tunnel_type;
+    /** 16-byte adapter GUID; NULL derives a stable one from the name, so Windows keeps one
+     *  network profile for the device across runs. */
+    const uint8_t *guid;
 } veiltun_config;
 
 /**
@@ -298,6 +310,13 @@ VEILTUN_API int veiltun_set_up(veiltun *dev, int up);
 /** 1 if the device is administratively up, 0 if down, or a negative error (read from the OS
  *  now). Since: 0.1 */
 VEILTUN_API int veiltun_is_up(veiltun *dev);
+
+/**
+ * Set the interface metric (Windows: route preference for the adapter, both families).
+ * @return 0, or VEILTUN_EINVAL, VEILTUN_EPERM, VEILTUN_ENOTSUP (Linux, where metrics belong
+ *         to routes: see veiltun_add_route()). Since: 0.1
+ */
+VEILTUN_API int veiltun_set_metric(veiltun *dev, uint32_t metric);
 
 /**
  * Make the device persistent (it outlives every handle) or not. A device made non-persistent
@@ -593,6 +612,13 @@ typedef struct veiltun_stats {
     uint64_t tx_bytes;
     uint64_t tx_dropped; /* packets refused before writing (bad packet, over the MTU) */
     uint64_t tx_errors;  /* writes the OS failed */
+    /* Windows (Wintun) only; zero elsewhere. */
+    uint64_t ring_full;     /* sends that found the ring full (each retried with backoff) */
+    uint64_t queue_full;    /* times the reader found the consumer's queue full */
+    uint64_t reader_spins;  /* reader wake-ups served by spinning, without sleeping */
+    uint64_t reader_sleeps; /* reader waits on the driver's event */
+    uint64_t ring_grows;    /* times auto-tuning doubled the ring */
+    uint64_t ring_capacity; /* current ring size in bytes */
 } veiltun_stats;
 
 /**

@@ -14,6 +14,21 @@ void veiltun_config_init(veiltun_config *cfg)
     cfg->group = -1;
 }
 
+/* Checked on every OS, so a configuration that works on one never fails late on another. */
+static int check_windows_options(const veiltun_config *cfg)
+{
+    uint32_t cap = cfg->ring_capacity;
+
+    if (cap != 0 && (cap < VEILTUN_RING_MIN || cap > VEILTUN_RING_MAX || (cap & (cap - 1)) != 0))
+        return veiltun__fail_input(VEILTUN_EINVAL,
+                                   "open: ring capacity %u is not a power of two from 128 KiB "
+                                   "to 64 MiB",
+                                   (unsigned)cap);
+    if (cfg->tunnel_type != NULL && (cfg->tunnel_type[0] == '\0' || strlen(cfg->tunnel_type) > 127))
+        return veiltun__fail_input(VEILTUN_EINVAL, "open: tunnel type must be 1-127 bytes");
+    return 0;
+}
+
 static int check_config(const veiltun_config *cfg)
 {
     const char *name = cfg->name ? cfg->name : "veil%d";
@@ -30,6 +45,9 @@ static int check_config(const veiltun_config *cfg)
         return veiltun__fail_input(err, "device name %s", why);
     if (cfg->mode == VEILTUN_OPEN_ATTACH && veiltun__name_is_template(name))
         return veiltun__fail_input(VEILTUN_EBADFLAGS, "open: cannot attach to a template name");
+    err = check_windows_options(cfg);
+    if (err < 0)
+        return err;
     if (cfg->owner < -1 || cfg->owner > (int64_t)UINT32_MAX - 1 || cfg->group < -1 ||
         cfg->group > (int64_t)UINT32_MAX - 1)
         return veiltun__fail_input(VEILTUN_EINVAL, "open: owner or group out of range");
@@ -189,6 +207,18 @@ int veiltun_set_up(veiltun *dev, int up)
         return veiltun__fail_input(VEILTUN_EINVAL, "set_up: NULL handle");
     veiltun__sys_lock(dev);
     err = veiltun__sys_set_up(dev, up != 0);
+    veiltun__sys_unlock(dev);
+    return err;
+}
+
+int veiltun_set_metric(veiltun *dev, uint32_t metric)
+{
+    int err;
+
+    if (dev == NULL)
+        return veiltun__fail_input(VEILTUN_EINVAL, "set_metric: NULL handle");
+    veiltun__sys_lock(dev);
+    err = veiltun__sys_set_metric(dev, metric);
     veiltun__sys_unlock(dev);
     return err;
 }

@@ -45,6 +45,7 @@ static const struct error_text error_texts[] = {
     {VEILTUN_ENOTTUN, "not a compatible TUN device"},
     {VEILTUN_EBADPACKET, "not an IPv4 or IPv6 packet"},
     {VEILTUN_EFAMILY, "gateway and destination are of different address families"},
+    {VEILTUN_ENOLIB, "wintun.dll, or a function it or iphlpapi.dll should export, is missing"},
 };
 
 const char *veiltun_strerror(int err)

@@ -25,10 +25,16 @@ struct veiltun__link {
     int removed;
 };
 
+/* In the order of veiltun_stats, which veiltun_get_stats() copies them into. */
 struct veiltun__counters {
     _Atomic uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
     _Atomic uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
+    _Atomic uint64_t ring_full, queue_full, reader_spins, reader_sleeps, ring_grows;
+    _Atomic uint64_t ring_capacity;
 };
+
+#define VEILTUN__COUNT(dev, field, n)                                                              \
+    atomic_fetch_add_explicit(&(dev)->stats.field, (uint64_t)(n), memory_order_relaxed)
 
 struct veiltun {
     char name[VEILTUN_NAME_MAX + 1];
@@ -89,6 +95,7 @@ int veiltun__sys_get_link(veiltun *dev, struct veiltun__link *out);
 int veiltun__sys_set_mtu(veiltun *dev, unsigned mtu);
 int veiltun__sys_set_up(veiltun *dev, int up);
 int veiltun__sys_set_persist(veiltun *dev, int persist);
+int veiltun__sys_set_metric(veiltun *dev, uint32_t metric);
 int veiltun__sys_address(veiltun *dev, const veiltun_prefix *p, int add);
 int veiltun__sys_get_addresses(veiltun *dev, veiltun_prefix *out, size_t max);
 int veiltun__sys_route(veiltun *dev, const veiltun_prefix *dst, const veiltun_prefix *gw,

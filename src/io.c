@@ -3,8 +3,7 @@
 
 #include <string.h>
 
-#define COUNT(dev, field, n)                                                                       \
-    atomic_fetch_add_explicit(&(dev)->stats.field, (uint64_t)(n), memory_order_relaxed)
+#define COUNT VEILTUN__COUNT
 
 static int read_one(veiltun *dev, void *buf, size_t size)
 {
@@ -182,20 +181,16 @@ int veiltun_cancel(veiltun *dev)
 
 int veiltun_get_stats(const veiltun *dev, veiltun_stats *out, size_t size)
 {
-    veiltun_stats s;
-    const struct veiltun__counters *c;
+    const _Atomic uint64_t *c;
+    uint64_t s[sizeof(veiltun_stats) / sizeof(uint64_t)];
 
+    _Static_assert(sizeof(struct veiltun__counters) == sizeof(veiltun_stats),
+                   "every public counter has an internal one, in the same order");
     if (dev == NULL || out == NULL || size == 0 || size % sizeof(uint64_t) != 0)
         return VEILTUN_EINVAL;
-    c = &dev->stats;
-    s.rx_packets = atomic_load_explicit(&c->rx_packets, memory_order_relaxed);
-    s.rx_bytes = atomic_load_explicit(&c->rx_bytes, memory_order_relaxed);
-    s.rx_dropped = atomic_load_explicit(&c->rx_dropped, memory_order_relaxed);
-    s.rx_errors = atomic_load_explicit(&c->rx_errors, memory_order_relaxed);
-    s.tx_packets = atomic_load_explicit(&c->tx_packets, memory_order_relaxed);
-    s.tx_bytes = atomic_load_explicit(&c->tx_bytes, memory_order_relaxed);
-    s.tx_dropped = atomic_load_explicit(&c->tx_dropped, memory_order_relaxed);
-    s.tx_errors = atomic_load_explicit(&c->tx_errors, memory_order_relaxed);
-    memcpy(out, &s, size < sizeof(s) ? size : sizeof(s));
+    c = (const _Atomic uint64_t *)&dev->stats;
+    for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+        s[i] = atomic_load_explicit(&c[i], memory_order_relaxed);
+    memcpy(out, s, size < sizeof(s) ? size : sizeof(s));
     return 0;
 }

@@ -254,6 +254,14 @@ int veiltun__sys_set_persist(veiltun *dev, int persist)
     return 0;
 }
 
+int veiltun__sys_set_metric(veiltun *dev, uint32_t metric)
+{
+    (void)metric;
+    veiltun__log(VEILTUN_LOG_ERROR, "%s: Linux has no interface metric; give routes a metric",
+                 dev->name);
+    return veiltun__fail_os(VEILTUN_ENOTSUP, 0);
+}
+
 int veiltun__sys_read(veiltun *dev, void *buf, size_t size)
 {
     /* The kernel silently cuts a packet to the buffer and returns the cut length. One spare

@@ -45,6 +45,16 @@ static void test_open_config(void)
     ASSERT_EQ(open_with("ok%d", VEILTUN_OPEN_ATTACH, 0), VEILTUN_EBADFLAGS);
     ASSERT_EQ(open_with("ok0", (veiltun_open_mode)7, 0), VEILTUN_EINVAL);
     veiltun_config_init(&cfg);
+    cfg.ring_capacity = 0x30000; /* not a power of two */
+    ASSERT_EQ(veiltun_open(&cfg, &dev), VEILTUN_EINVAL);
+    cfg.ring_capacity = 0x10000; /* below the minimum */
+    ASSERT_EQ(veiltun_open(&cfg, &dev), VEILTUN_EINVAL);
+    cfg.ring_capacity = 0x8000000; /* above the maximum */
+    ASSERT_EQ(veiltun_open(&cfg, &dev), VEILTUN_EINVAL);
+    cfg.ring_capacity = 0;
+    cfg.tunnel_type = "";
+    ASSERT_EQ(veiltun_open(&cfg, &dev), VEILTUN_EINVAL);
+    veiltun_config_init(&cfg);
     cfg.owner = -2;
     ASSERT_EQ(veiltun_open(&cfg, &dev), VEILTUN_EINVAL);
     cfg.owner = 0x100000000LL;
@@ -71,6 +81,7 @@ static void test_null_handle(void)
     ASSERT_EQ(veiltun_set_up(NULL, 1), VEILTUN_EINVAL);
     ASSERT_EQ(veiltun_is_up(NULL), VEILTUN_EINVAL);
     ASSERT_EQ(veiltun_set_persist(NULL, 1), VEILTUN_EINVAL);
+    ASSERT_EQ(veiltun_set_metric(NULL, 10), VEILTUN_EINVAL);
     ASSERT_EQ(veiltun_add_address(NULL, "10.0.0.1/24"), VEILTUN_EINVAL);
     ASSERT_EQ(veiltun_del_address(NULL, "10.0.0.1/24"), VEILTUN_EINVAL);
     ASSERT_EQ(veiltun_get_addresses(NULL, &p, 1), VEILTUN_EINVAL);
