@@ -74,11 +74,8 @@ void veiltun_set_logger(veiltun_log_fn fn, void *userdata)
     atomic_store(&log_fn, fn);
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 0)))
-#endif
-static void
-log_v(veiltun_log_level level, const char *fmt, va_list ap)
+VEILTUN__PRINTF(2, 0)
+static void log_v(veiltun_log_level level, const char *fmt, va_list ap)
 {
     veiltun_log_fn fn = atomic_load(&log_fn);
     char msg[512];

@@ -48,20 +48,21 @@ struct veiltun {
     struct veiltun__sys sys;
 };
 
-/* ---- error.c: diagnostics ---- */
-void veiltun__log(veiltun_log_level level, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+/* printf-style checking; mingw's C99 printf is "gnu_printf" to GCC. */
+#if defined(__MINGW32__)
+#define VEILTUN__PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__)
+#define VEILTUN__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define VEILTUN__PRINTF(f, a)
 #endif
-    ;
+
+/* ---- error.c: diagnostics ---- */
+void veiltun__log(veiltun_log_level level, const char *fmt, ...) VEILTUN__PRINTF(2, 3);
 /* Remember @p oserr as the thread's last OS error and return @p err. */
 int veiltun__fail_os(int err, int oserr);
 /* A failure about the caller's input: clears the thread's OS error, logs why, returns err. */
-int veiltun__fail_input(int err, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+int veiltun__fail_input(int err, const char *fmt, ...) VEILTUN__PRINTF(2, 3);
 
 /* ---- parse.c: names and prefixes (portable, pure) ---- */
 int veiltun__name_is_template(const char *name);

@@ -1,0 +1,376 @@
+/* veiltun__sys_* for Windows: the adapter, the session, the reader, and IP Helper. */
+#include "../internal.h"
+#include "iphlp.h"
+#include "win.h"
+#include "wintun.h"
+
+#include <string.h>
+
+#define QUEUE_SIZE  (4u << 20) /* consumer queue: thousands of full-size packets */
+#define SEND_YIELDS 4          /* a full ring: yield this many times... */
+#define SEND_SLEEPS 4          /* ...then sleep 1 ms this many times, then drop */
+
+static void WINAPI on_interface_change(void *ctx, MIB_IPINTERFACE_ROW *row,
+                                       MIB_NOTIFICATION_TYPE type)
+{
+    veiltun *dev = ctx;
+
+    (void)type;
+    if (row != NULL && row->InterfaceLuid.Value != dev->sys.luid)
+        return;
+    atomic_store(&dev->sys.link_changed, 1);
+    SetEvent(dev->sys.ready_event);
+}
+
+static int create_events(struct veiltun__sys *s)
+{
+    s->quit_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+    s->ready_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+    s->cancel_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (!s->quit_event || !s->ready_event || !s->cancel_event)
+        return veiltun__win_error(GetLastError(), "CreateEvent");
+    return 0;
+}
+
+static int read_state(veiltun *dev)
+{
+    veiltun_info info;
+    int err = veiltun__ip_link(dev->sys.luid, &info);
+
+    if (err == 0)
+        err = veiltun__ip_get_mtu(dev->sys.luid, &dev->known.mtu);
+    if (err == 0) {
+        dev->ifindex = info.index;
+        dev->known.up = info.up;
+    }
+    return err;
+}
+
+int veiltun__sys_open(veiltun *dev, const veiltun_config *cfg)
+{
+    struct veiltun__sys *s = &dev->sys;
+    int err;
+
+    memset(s, 0, sizeof(*s));
+    InitializeCriticalSection(&s->lock);
+    InitializeSRWLock(&s->session_lock);
+    s->api = veiltun__wintun_get(&err);
+    if (s->api == NULL)
+        goto fail;
+    if ((err = create_events(s)) < 0 || (err = veiltun__queue_init(&s->queue, QUEUE_SIZE)) < 0 ||
+        (err = veiltun__adapter_open(dev, cfg)) < 0)
+        goto fail;
+    s->api->WintunGetAdapterLUID(s->adapter, &s->luid);
+    s->auto_tune = cfg->ring_capacity == 0;
+    err =
+        veiltun__session_start(dev, cfg->ring_capacity ? cfg->ring_capacity : VEILTUN_RING_DEFAULT);
+    if (err == 0)
+        err = read_state(dev);
+    if (err == 0)
+        err = veiltun__ip_notify(dev, on_interface_change, &s->notify);
+    if (err == 0)
+        err = veiltun__reader_start(dev);
+    if (err == 0)
+        return 0;
+fail:
+    veiltun__sys_close(dev);
+    return err;
+}
+
+int veiltun__sys_adopt(veiltun *dev, veiltun_os_handle fd)
+{
+    (void)dev;
+    (void)fd;
+    veiltun__log(VEILTUN_LOG_ERROR, "adopt: Windows has no TUN descriptors to hand over");
+    return veiltun__fail_os(VEILTUN_ENOTSUP, ERROR_NOT_SUPPORTED);
+}
+
+/* The documented order: quit event, join the reader, end the session, close the adapter. */
+void veiltun__sys_close(veiltun *dev)
+{
+    struct veiltun__sys *s = &dev->sys;
+    HANDLE events[3] = {s->quit_event, s->ready_event, s->cancel_event};
+
+    veiltun__ip_notify_cancel(s->notify); /* returns once no callback runs */
+    s->notify = NULL;
+    veiltun__reader_stop(dev);
+    if (s->api != NULL) {
+        veiltun__session_end(dev);
+        if (s->adapter != NULL)
+            s->api->WintunCloseAdapter(s->adapter);
+    }
+    s->adapter = NULL;
+    veiltun__queue_free(&s->queue);
+    for (int i = 0; i < 3; i++) {
+        if (events[i] != NULL)
+            CloseHandle(events[i]);
+    }
+    DeleteCriticalSection(&s->lock);
+}
+
+void veiltun__sys_lock(veiltun *dev)
+{
+    EnterCriticalSection(&dev->sys.lock);
+}
+
+void veiltun__sys_unlock(veiltun *dev)
+{
+    LeaveCriticalSection(&dev->sys.lock);
+}
+
+void veiltun__sys_pause(void)
+{
+    Sleep(1);
+}
+
+/* ---- packets ---- */
+
+/* Clears the ready event when nothing is left, without losing a wake-up that raced it. */
+static void settle_ready(struct veiltun__sys *s)
+{
+    ResetEvent(s->ready_event);
+    if (veiltun__queue_used(&s->queue) > 0 || atomic_load(&s->link_changed) ||
+        atomic_load(&s->gone) || atomic_load(&s->reader_error))
+        SetEvent(s->ready_event);
+}
+
+int veiltun__sys_read(veiltun *dev, void *buf, size_t size)
+{
+    struct veiltun__sys *s = &dev->sys;
+    size_t len;
+    const void *p = veiltun__queue_peek(&s->queue, &len);
+    int err;
+
+    if (p == NULL) {
+        settle_ready(s);
+        p = veiltun__queue_peek(&s->queue, &len);
+    }
+    if (p == NULL) {
+        if (atomic_load(&s->gone))
+            return veiltun__fail_os(VEILTUN_ENODEV, ERROR_HANDLE_EOF);
+        err = atomic_load(&s->reader_error);
+        return err ? err : VEILTUN_EAGAIN;
+    }
+    if (len <= size)
+        memcpy(buf, p, len);
+    veiltun__queue_release(&s->queue);
+    return len <= size ? (int)len : (int)size + 1;
+}
+
+/* A full ring is usually a moment's burst: yield, then sleep briefly, then drop (counted). */
+static int backoff(veiltun *dev, int attempt)
+{
+    if (attempt == 0)
+        VEILTUN__COUNT(dev, ring_full, 1);
+    if (attempt < SEND_YIELDS)
+        SwitchToThread();
+    else if (attempt < SEND_YIELDS + SEND_SLEEPS)
+        Sleep(1);
+    else
+        return 0;
+    return 1;
+}
+
+int veiltun__sys_write(veiltun *dev, const void *buf, size_t len)
+{
+    struct veiltun__sys *s = &dev->sys;
+    int result;
+
+    if (len > VEILTUN__WINTUN_MAX_PACKET)
+        return VEILTUN_EMSGSIZE;
+    AcquireSRWLockShared(&s->session_lock);
+    for (int attempt = 0;; attempt++) {
+        BYTE *p = s->session ? s->api->WintunAllocateSendPacket(s->session, (DWORD)len) : NULL;
+        DWORD code = s->session ? GetLastError() : ERROR_HANDLE_EOF;
+        if (p != NULL) {
+            memcpy(p, buf, len);
+            s->api->WintunSendPacket(s->session, p);
+            result = (int)len;
+            break;
+        }
+        if (code != ERROR_BUFFER_OVERFLOW) {
+            result = veiltun__win_error(code, "send");
+            break;
+        }
+        if (!backoff(dev, attempt)) {
+            result = veiltun__fail_os(VEILTUN_ENOBUFS, (int)code);
+            break;
+        }
+    }
+    ReleaseSRWLockShared(&s->session_lock);
+    return result;
+}
+
+/* ---- waiting and events ---- */
+
+veiltun_os_handle veiltun__sys_wait_handle(const veiltun *dev)
+{
+    return dev->sys.ready_event;
+}
+
+int veiltun__sys_cancel(veiltun *dev)
+{
+    SetEvent(dev->sys.cancel_event);
+    return 0;
+}
+
+static int ready_mask(struct veiltun__sys *s)
+{
+    int mask = 0;
+
+    if (veiltun__queue_used(&s->queue) > 0 || atomic_load(&s->gone) ||
+        atomic_load(&s->reader_error))
+        mask |= VEILTUN_READY_READ;
+    if (atomic_load(&s->link_changed) || atomic_load(&s->gone))
+        mask |= VEILTUN_READY_EVENT;
+    return mask;
+}
+
+int veiltun__sys_wait(veiltun *dev, int timeout_ms)
+{
+    struct veiltun__sys *s = &dev->sys;
+    HANDLE waits[2] = {s->cancel_event, s->ready_event};
+    ULONGLONG deadline = GetTickCount64() + (ULONGLONG)(timeout_ms > 0 ? timeout_ms : 0);
+
+    for (;;) {
+        DWORD left = timeout_ms < 0 ? INFINITE : 0;
+        ULONGLONG now = GetTickCount64();
+        int mask;
+        if (timeout_ms > 0 && now < deadline)
+            left = (DWORD)(deadline - now);
+        DWORD r = WaitForMultipleObjects(2, waits, FALSE, left);
+        if (r == WAIT_OBJECT_0)
+            return VEILTUN_ECANCELED;
+        if (r == WAIT_TIMEOUT)
+            return VEILTUN_ETIMEDOUT;
+        if (r != WAIT_OBJECT_0 + 1)
+            return veiltun__win_error(GetLastError(), "wait");
+        mask = ready_mask(s);
+        if (mask)
+            return mask;
+        /* Signalled for something already consumed: clear it and wait for the rest. */
+        settle_ready(s);
+    }
+}
+
+int veiltun__sys_drain_events(veiltun *dev)
+{
+    struct veiltun__sys *s = &dev->sys;
+    int err = 0;
+
+    if (atomic_load(&s->gone))
+        dev->known.removed = 1;
+    else if (atomic_exchange(&s->link_changed, 0))
+        err = read_state(dev);
+    if (err == 0)
+        atomic_store(&dev->mtu_cache, dev->known.mtu);
+    return err;
+}
+
+/* ---- configuration ---- */
+
+int veiltun__sys_get_link(veiltun *dev, struct veiltun__link *out)
+{
+    int err = read_state(dev);
+
+    if (err == 0)
+        *out = dev->known;
+    out->removed = atomic_load(&dev->sys.gone);
+    return err;
+}
+
+int veiltun__sys_set_mtu(veiltun *dev, unsigned mtu)
+{
+    return veiltun__ip_set_mtu(dev->sys.luid, mtu);
+}
+
+int veiltun__sys_set_up(veiltun *dev, int up)
+{
+    if (up)
+        return 0; /* a Wintun adapter is up while its session runs */
+    veiltun__log(VEILTUN_LOG_ERROR, "%s: a Wintun adapter cannot be set down; close it instead",
+                 dev->name);
+    return veiltun__fail_os(VEILTUN_ENOTSUP, ERROR_NOT_SUPPORTED);
+}
+
+int veiltun__sys_set_persist(veiltun *dev, int persist)
+{
+    (void)persist;
+    veiltun__log(VEILTUN_LOG_ERROR, "%s: Wintun adapters end with their process", dev->name);
+    return veiltun__fail_os(VEILTUN_ENOTSUP, ERROR_NOT_SUPPORTED);
+}
+
+int veiltun__sys_set_metric(veiltun *dev, uint32_t metric)
+{
+    return veiltun__ip_set_metric(dev->sys.luid, metric);
+}
+
+int veiltun__sys_address(veiltun *dev, const veiltun_prefix *p, int add)
+{
+    return veiltun__ip_address(dev->sys.luid, p, add);
+}
+
+int veiltun__sys_get_addresses(veiltun *dev, veiltun_prefix *out, size_t max)
+{
+    return veiltun__ip_get_addresses(dev->sys.luid, out, max);
+}
+
+int veiltun__sys_route(veiltun *dev, const veiltun_prefix *dst, const veiltun_prefix *gw,
+                       uint32_t metric, int add)
+{
+    return veiltun__ip_route(dev->sys.luid, dst, gw, metric, add);
+}
+
+/* ---- looking without opening ---- */
+
+static int luid_of(const char *name, uint64_t *luid)
+{
+    WCHAR wide[128];
+
+    if (veiltun__to_wide(name, wide, 128) < 0)
+        return veiltun__fail_input(VEILTUN_EBADNAME, "device name is not valid UTF-8");
+    return veiltun__ip_luid_by_name(wide, luid);
+}
+
+int veiltun__sys_query(const char *name, veiltun_info *out)
+{
+    uint64_t luid;
+    int err = luid_of(name, &luid);
+
+    return err < 0 ? err : veiltun__ip_link(luid, out);
+}
+
+int veiltun__sys_query_addresses(const char *name, veiltun_prefix *out, size_t max)
+{
+    uint64_t luid;
+    int err = luid_of(name, &luid);
+
+    return err < 0 ? err : veiltun__ip_get_addresses(luid, out, max);
+}
+
+int veiltun__sys_list(veiltun_info *out, size_t max)
+{
+    const struct veiltun__iphlp *t = veiltun__iphlp();
+    MIB_IF_TABLE2 *table = NULL;
+    size_t count = 0;
+    DWORD rc = t->GetIfTable2 ? t->GetIfTable2(&table) : ERROR_PROC_NOT_FOUND;
+
+    if (rc)
+        return veiltun__win_error(rc, "list adapters");
+    /* Wintun adapters are the virtual ones whose description is a tunnel type we can't know
+     * in general: list every virtual adapter that is not a hidden filter or system stub. */
+    for (ULONG i = 0; i < table->NumEntries; i++) {
+        const MIB_IF_ROW2 *row = &table->Table[i];
+        veiltun_info info;
+        if (row->Type != IF_TYPE_PROP_VIRTUAL)
+            continue;
+        if (veiltun__ip_link(row->InterfaceLuid.Value, &info) < 0)
+            continue;
+        if (count < max)
+            out[count] = info;
+        count++;
+    }
+    if (t->FreeMibTable)
+        t->FreeMibTable(table);
+    return count > INT32_MAX ? INT32_MAX : (int)count;
+}

@@ -1,0 +1,59 @@
+/* IP Helper, resolved at run time into a table that tests replace with recorders: the
+ * configuration side of IP Helper is missing from Wine and must never be a static import.
+ * Configuration always goes by the adapter's LUID, never by (possibly non-ASCII) name. */
+#ifndef VEILTUN_WINDOWS_IPHLP_H
+#define VEILTUN_WINDOWS_IPHLP_H
+
+#include <winsock2.h>
+#include <ws2ipdef.h>
+#include <iphlpapi.h>
+#include <netioapi.h>
+
+#include "veiltun.h"
+
+#define VEILTUN__IPHLP_FUNCTIONS(X)                                                                \
+    X(VOID, InitializeUnicastIpAddressEntry, (MIB_UNICASTIPADDRESS_ROW * row))                     \
+    X(DWORD, CreateUnicastIpAddressEntry, (const MIB_UNICASTIPADDRESS_ROW *row))                   \
+    X(DWORD, DeleteUnicastIpAddressEntry, (const MIB_UNICASTIPADDRESS_ROW *row))                   \
+    X(DWORD, GetUnicastIpAddressTable,                                                             \
+      (ADDRESS_FAMILY family, MIB_UNICASTIPADDRESS_TABLE * *table))                                \
+    X(VOID, FreeMibTable, (PVOID memory))                                                          \
+    X(VOID, InitializeIpInterfaceEntry, (MIB_IPINTERFACE_ROW * row))                               \
+    X(DWORD, GetIpInterfaceEntry, (MIB_IPINTERFACE_ROW * row))                                     \
+    X(DWORD, SetIpInterfaceEntry, (MIB_IPINTERFACE_ROW * row))                                     \
+    X(VOID, InitializeIpForwardEntry, (MIB_IPFORWARD_ROW2 * row))                                  \
+    X(DWORD, CreateIpForwardEntry2, (const MIB_IPFORWARD_ROW2 *row))                               \
+    X(DWORD, DeleteIpForwardEntry2, (const MIB_IPFORWARD_ROW2 *row))                               \
+    X(DWORD, GetIfEntry2, (MIB_IF_ROW2 * row))                                                     \
+    X(DWORD, GetIfTable2, (MIB_IF_TABLE2 * *table))                                                \
+    X(DWORD, NotifyIpInterfaceChange,                                                              \
+      (ADDRESS_FAMILY family, PIPINTERFACE_CHANGE_CALLBACK callback, PVOID context,                \
+       BOOLEAN initial, HANDLE * handle))                                                          \
+    X(DWORD, CancelMibChangeNotify2, (HANDLE handle))                                              \
+    X(DWORD, ConvertInterfaceAliasToLuid, (const WCHAR *alias, NET_LUID *luid))
+
+#define VEILTUN__IPHLP_FIELD(ret, name, params) ret(WINAPI *name) params;
+struct veiltun__iphlp {
+    VEILTUN__IPHLP_FUNCTIONS(VEILTUN__IPHLP_FIELD)
+};
+#undef VEILTUN__IPHLP_FIELD
+
+/* The table in use: iphlpapi.dll's functions from System32 (a missing one is NULL and its
+ * callers get ERROR_PROC_NOT_FOUND), unless a test installed its own. */
+const struct veiltun__iphlp *veiltun__iphlp(void);
+void veiltun__iphlp_override(const struct veiltun__iphlp *t);
+
+/* Operations; each returns 0 or a VEILTUN_E* (the IP Helper code is the recorded OS error). */
+int veiltun__ip_address(uint64_t luid, const veiltun_prefix *p, int add);
+int veiltun__ip_get_addresses(uint64_t luid, veiltun_prefix *out, size_t max);
+int veiltun__ip_set_mtu(uint64_t luid, unsigned mtu);
+int veiltun__ip_get_mtu(uint64_t luid, unsigned *mtu);
+int veiltun__ip_set_metric(uint64_t luid, uint32_t metric);
+int veiltun__ip_route(uint64_t luid, const veiltun_prefix *dst, const veiltun_prefix *gw,
+                      uint32_t metric, int add);
+int veiltun__ip_link(uint64_t luid, veiltun_info *info);
+int veiltun__ip_luid_by_name(const WCHAR *name, uint64_t *luid);
+int veiltun__ip_notify(void *context, PIPINTERFACE_CHANGE_CALLBACK cb, HANDLE *handle);
+void veiltun__ip_notify_cancel(HANDLE handle);
+
+#endif

@@ -1,0 +1,179 @@
+/* The reader thread: it alone receives from the Wintun ring. Per wake it moves up to a batch
+ * of packets into the SPSC queue, releasing ring space at once, and signals the consumer.
+ * When packets come fast it polls the ring for a while before sleeping (a sleep and wake-up
+ * cost more than a short spin at high rates); when they come slowly it sleeps at once.
+ * Policy knobs are below; bench/ measures them. */
+#include "../internal.h"
+#include "win.h"
+#include "wintun.h"
+
+#include <string.h>
+
+#define READER_BATCH   256   /* packets per wake before the consumer is signalled */
+#define SPIN_RATE      20000 /* packets/s at or above which the reader spins before sleeping */
+#define SPIN_POLLS     4000  /* ring polls in one spin (a few tens of microseconds) */
+#define RATE_WINDOW_MS 100
+#define TUNE_PERIOD_MS 1000 /* auto-tuning looks at the last second... */
+#define TUNE_PRESSURE  8    /* ...and doubles the ring after this many full-ring/queue events */
+
+int veiltun__reader_should_spin(uint64_t packets_per_second)
+{
+    return packets_per_second >= SPIN_RATE;
+}
+
+uint32_t veiltun__ring_next_capacity(uint32_t capacity, uint64_t pressure, int auto_tune)
+{
+    if (!auto_tune || pressure < TUNE_PRESSURE || capacity >= VEILTUN_RING_MAX)
+        return 0;
+    return capacity * 2;
+}
+
+/* Waits for room in the queue while holding the packet; 0 if quit was asked. */
+static int wait_for_room(veiltun *dev, void **slot, DWORD size)
+{
+    struct veiltun__sys *s = &dev->sys;
+
+    VEILTUN__COUNT(dev, queue_full, 1);
+    while ((*slot = veiltun__queue_reserve(&s->queue, size)) == NULL) {
+        SetEvent(s->ready_event);
+        if (WaitForSingleObject(s->quit_event, 1) == WAIT_OBJECT_0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Moves up to a batch; returns the count, or a VEILTUN_E* if the ring failed first. */
+static int drain(veiltun *dev)
+{
+    struct veiltun__sys *s = &dev->sys;
+    int count;
+
+    for (count = 0; count < READER_BATCH; count++) {
+        DWORD size;
+        BYTE *pkt = s->api->WintunReceivePacket(s->session, &size);
+        void *slot;
+
+        if (pkt == NULL) {
+            DWORD code = GetLastError();
+            if (code == ERROR_NO_MORE_ITEMS || count > 0)
+                return count;
+            return veiltun__win_error(code, "receive");
+        }
+        slot = veiltun__queue_reserve(&s->queue, size);
+        if (slot == NULL && !wait_for_room(dev, &slot, size)) {
+            s->api->WintunReleaseReceivePacket(s->session, pkt);
+            return count;
+        }
+        memcpy(slot, pkt, size);
+        veiltun__queue_commit(&s->queue);
+        s->api->WintunReleaseReceivePacket(s->session, pkt);
+    }
+    return count;
+}
+
+/* Grows the ring when the last period showed it too small. Only the reader touches the
+ * receive side; senders are kept out by the exclusive session lock. */
+static void maybe_tune(veiltun *dev, uint64_t now)
+{
+    struct veiltun__sys *s = &dev->sys;
+    uint64_t seen = atomic_load(&dev->stats.ring_full) + atomic_load(&dev->stats.queue_full);
+    uint32_t next, old = s->capacity;
+
+    if (now - s->last_tune_ms < TUNE_PERIOD_MS)
+        return;
+    next = veiltun__ring_next_capacity(s->capacity, seen - s->full_seen, s->auto_tune);
+    s->full_seen = seen;
+    s->last_tune_ms = now;
+    if (next == 0)
+        return;
+    AcquireSRWLockExclusive(&s->session_lock);
+    veiltun__session_end(dev);
+    if (veiltun__session_start(dev, next) < 0 && veiltun__session_start(dev, old) < 0)
+        atomic_store(&s->reader_error, VEILTUN_EIO);
+    ReleaseSRWLockExclusive(&s->session_lock);
+    if (s->session != NULL && s->capacity == next) {
+        VEILTUN__COUNT(dev, ring_grows, 1);
+        veiltun__log(VEILTUN_LOG_INFO, "%s: ring grown to %u bytes", dev->name, next);
+    }
+}
+
+/* Polls the ring for a short while; the packets found, or 0. */
+static int spin(veiltun *dev)
+{
+    for (int i = 0; i < SPIN_POLLS; i++) {
+        int n = drain(dev);
+        if (n != 0)
+            return n;
+        YieldProcessor();
+    }
+    return 0;
+}
+
+/* Sleeps until the driver has packets; 0 to go on, 1 when asked to quit. */
+static int sleep_on_ring(veiltun *dev)
+{
+    struct veiltun__sys *s = &dev->sys;
+    HANDLE waits[2] = {s->quit_event, s->read_event};
+
+    VEILTUN__COUNT(dev, reader_sleeps, 1);
+    return WaitForMultipleObjects(2, waits, FALSE, INFINITE) != WAIT_OBJECT_0 + 1;
+}
+
+static DWORD WINAPI reader_main(void *arg)
+{
+    veiltun *dev = arg;
+    struct veiltun__sys *s = &dev->sys;
+    uint64_t window_start = GetTickCount64(), window_packets = 0, rate = 0;
+
+    while (WaitForSingleObject(s->quit_event, 0) != WAIT_OBJECT_0) {
+        uint64_t now = GetTickCount64();
+        int n = drain(dev);
+
+        if (n == 0 && veiltun__reader_should_spin(rate)) {
+            n = spin(dev);
+            if (n > 0)
+                VEILTUN__COUNT(dev, reader_spins, 1);
+        }
+        if (n < 0) {
+            /* EOF: the adapter is gone. The consumer drains what is queued, then sees it. */
+            atomic_store(n == VEILTUN_ENODEV ? &s->gone : &s->reader_error,
+                         n == VEILTUN_ENODEV ? 1 : n);
+            SetEvent(s->ready_event);
+            break;
+        }
+        if (n > 0)
+            SetEvent(s->ready_event);
+        window_packets += (uint64_t)n;
+        if (now - window_start >= RATE_WINDOW_MS) {
+            rate = window_packets * 1000 / (now - window_start);
+            window_start = now;
+            window_packets = 0;
+        }
+        maybe_tune(dev, now);
+        if (n == 0 && sleep_on_ring(dev))
+            break;
+    }
+    return 0;
+}
+
+int veiltun__reader_start(veiltun *dev)
+{
+    struct veiltun__sys *s = &dev->sys;
+
+    s->last_tune_ms = GetTickCount64();
+    s->reader = CreateThread(NULL, 0, reader_main, dev, 0, NULL);
+    return s->reader ? 0 : veiltun__win_error(GetLastError(), "CreateThread");
+}
+
+/* The first steps of the shutdown order: quit event, then join the reader. */
+void veiltun__reader_stop(veiltun *dev)
+{
+    struct veiltun__sys *s = &dev->sys;
+
+    if (s->reader == NULL)
+        return;
+    SetEvent(s->quit_event);
+    WaitForSingleObject(s->reader, INFINITE);
+    CloseHandle(s->reader);
+    s->reader = NULL;
+}
