@@ -58,7 +58,10 @@ static int write_one(veiltun *dev, void *buf, size_t len)
     }
     n = veiltun__sys_write(dev, buf, len);
     if (n < 0) {
-        if (n != VEILTUN_EAGAIN)
+        /* No room in the OS (a full Wintun ring after backoff): the packet is dropped. */
+        if (n == VEILTUN_ENOBUFS)
+            COUNT(dev, tx_dropped, 1);
+        else if (n != VEILTUN_EAGAIN)
             COUNT(dev, tx_errors, 1);
         return n;
     }

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define READER_BATCH   256   /* packets per wake before the consumer is signalled */
-#define SPIN_RATE      20000 /* packets/s at or above which the reader spins before sleeping */
+#define SPIN_RATE      10000 /* packets/s at or above which the reader spins before sleeping */
 #define SPIN_POLLS     4000  /* ring polls in one spin (a few tens of microseconds) */
 #define RATE_WINDOW_MS 100
 #define TUNE_PERIOD_MS 1000 /* auto-tuning looks at the last second... */
@@ -109,14 +109,23 @@ static int spin(veiltun *dev)
     return 0;
 }
 
-/* Sleeps until the driver has packets; 0 to go on, 1 when asked to quit. */
-static int sleep_on_ring(veiltun *dev)
+/* Sleeps until the driver has packets; 0 to go on, 1 when asked to quit. A sleep longer
+ * than the rate window ends any burst: the measured rate starts again from zero. */
+static int sleep_on_ring(veiltun *dev, uint64_t *rate, uint64_t *window_start,
+                         uint64_t *window_packets)
 {
     struct veiltun__sys *s = &dev->sys;
     HANDLE waits[2] = {s->quit_event, s->read_event};
+    uint64_t before = GetTickCount64();
+    DWORD r;
 
     VEILTUN__COUNT(dev, reader_sleeps, 1);
-    return WaitForMultipleObjects(2, waits, FALSE, INFINITE) != WAIT_OBJECT_0 + 1;
+    r = WaitForMultipleObjects(2, waits, FALSE, INFINITE);
+    if (GetTickCount64() - before >= RATE_WINDOW_MS) {
+        *rate = *window_packets = 0;
+        *window_start = GetTickCount64();
+    }
+    return r != WAIT_OBJECT_0 + 1;
 }
 
 static DWORD WINAPI reader_main(void *arg)
@@ -150,7 +159,7 @@ static DWORD WINAPI reader_main(void *arg)
             window_packets = 0;
         }
         maybe_tune(dev, now);
-        if (n == 0 && sleep_on_ring(dev))
+        if (n == 0 && sleep_on_ring(dev, &rate, &window_start, &window_packets))
             break;
     }
     return 0;
