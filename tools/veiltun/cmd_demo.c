@@ -69,10 +69,19 @@ static void run_transfer(const struct demo *d, unsigned long long mb, struct res
     check(r, ok, "bulk transfer with matching SHA-256");
 }
 
-static void run_measurements(const struct demo *d, struct results *r)
+static void run_latency(const struct demo *d, struct results *r)
+{
+    struct demo_rtt rtt;
+    int ok = demo_ping(d, 0, 0, 100, 5, &rtt) == 0;
+
+    printf("  latency   %u pings A -> B: min %.3f ms, median %.3f ms, p99 %.3f ms, max %.3f ms\n",
+           rtt.sent, rtt.min_ms, rtt.median_ms, rtt.p99_ms, rtt.max_ms);
+    check(r, ok, "latency measurement");
+}
+
+static void run_speed(const struct demo *d, struct results *r)
 {
     struct demo_transfer t;
-    struct demo_rtt rtt;
 
     /* A fixed time, no hashing: what the tunnel carries when it is the only work. */
     demo_tcp(d, 1ULL << 40, 3.0, 0, "speed", &t);
@@ -80,10 +89,6 @@ static void run_measurements(const struct demo *d, struct results *r)
            t.seconds > 0 ? (double)t.bytes * 8 / t.seconds / 1e9 : 0.0, t.seconds,
            (double)t.bytes / 1e6);
     check(r, t.bytes > 0, "throughput measurement");
-    int ok = demo_ping(d, 0, 0, 100, 5, &rtt) == 0;
-    printf("  latency   %u pings A -> B: min %.3f ms, median %.3f ms, p99 %.3f ms, max %.3f ms\n",
-           rtt.sent, rtt.min_ms, rtt.median_ms, rtt.p99_ms, rtt.max_ms);
-    check(r, ok, "latency measurement");
 }
 
 static void print_tunnels(const struct demo *d)
@@ -151,9 +156,11 @@ int cmd_demo(int argc, char **argv)
         printf("            veiltun tunnel veil0 on each side, UDP port 51820, MTU %u\n", d.mtu);
         run_pings(&d, &r);
         if (!demo_interrupted)
+            run_latency(&d, &r);
+        if (!demo_interrupted)
             run_transfer(&d, mb, &r);
         if (!demo_interrupted)
-            run_measurements(&d, &r);
+            run_speed(&d, &r);
         print_tunnels(&d);
     }
     demo_teardown(&d);

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what veiltun needs to build and test on Debian 12 (as root; apt only).
+#   scripts/setup.sh          library, tool, Linux tests and the demo
+#   scripts/setup.sh --all    also clang (sanitizers), mingw-w64 and Wine (Windows tests)
+set -euo pipefail
+
+base=(build-essential cmake ninja-build pkg-config libmnl-dev iproute2 iputils-ping jq)
+extra=(clang libclang-rt-14-dev clang-format gcc-mingw-w64-x86-64 wine wine64)
+
+want=("${base[@]}")
+[ "${1:-}" = "--all" ] && want+=("${extra[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "setup: missing packages: ${missing[*]} (run as root, or install them)" >&2
+        exit 1
+    fi
+    echo "setup: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    # --no-install-recommends: wine64 alone would otherwise pull in 100+ packages.
+    apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null
+fi
