@@ -9,7 +9,8 @@ static size_t script_len, script_pos, calls;
 
 static void run_script(const int *steps, size_t n)
 {
-    memcpy(script, steps, n * sizeof(*steps));
+    if (n > 0)
+        memcpy(script, steps, n * sizeof(*steps));
     script_len = n;
     script_pos = calls = 0;
 }
