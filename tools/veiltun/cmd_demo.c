@@ -120,7 +120,7 @@ static int parse_demo(int argc, char **argv, unsigned long *mb)
     *mb = 100;
     opterr = 0;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         if (opt == 'h')
             return command_help("demo"), -1;
         if (opt == '?' || opt == ':')

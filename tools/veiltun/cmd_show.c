@@ -46,11 +46,14 @@ static const char *tristate(int v)
 static void print_tunnel_json(const char *name)
 {
     char *answer = NULL;
+    int err = control_query(name, 1, &answer);
 
-    if (control_query(name, 1, &answer) == 0) {
+    if (err == 0) {
         answer[strcspn(answer, "\n")] = '\0';
         printf(",\"tunnel\":%s", answer);
         free(answer);
+    } else if (err == -EACCES) {
+        fputs(",\"tunnel\":{\"error\":\"permission denied\"}", stdout);
     } else {
         fputs(",\"tunnel\":null", stdout);
     }
@@ -105,9 +108,16 @@ static void print_text(const veiltun_info *d)
            (unsigned long long)c->tx_packets, (unsigned long long)c->tx_bytes,
            (unsigned long long)c->rx_dropped, (unsigned long long)c->tx_dropped,
            (unsigned long long)c->rx_errors, (unsigned long long)c->tx_errors);
-    if (control_query(d->name, 0, &answer) == 0) {
+    switch (control_query(d->name, 0, &answer)) {
+    case 0:
         printf("  %s", answer);
         free(answer);
+        break;
+    case -EACCES:
+        printf("  a tunnel runs here; only root or its user may read its counters\n");
+        break;
+    default:
+        break;
     }
 }
 
@@ -120,7 +130,7 @@ static int parse_json_flag(const char *cmd, int argc, char **argv, int *json, co
     *json = 0;
     opterr = 0;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+:hj", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":hj", opts, NULL)) != -1) {
         if (opt == 'h')
             return command_help(cmd), -1;
         if (opt == '?' || opt == ':')

@@ -121,7 +121,7 @@ static int parse_tunnel(int argc, char **argv, struct tunnel_args *a)
     a->uid = a->gid = -1;
     opterr = 0;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         if (opt == 'h')
             return command_help("tunnel"), -1;
         if (opt == '?' || opt == ':')

@@ -87,7 +87,7 @@ static int parse_up(int argc, char **argv, struct up_args *a)
     veiltun_config_init(&a->cfg);
     opterr = 0;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         if (opt == 'h')
             return command_help("up"), -1;
         if (opt == '?' || opt == ':')

@@ -52,7 +52,7 @@ static int peer_allowed(int fd, uid_t allowed)
 static void write_all(int fd, const char *p, size_t n)
 {
     while (n > 0) {
-        ssize_t w = write(fd, p, n);
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL); /* a peer that left is no signal */
         if (w <= 0)
             return;
         p += w;

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Every bad argument exits 2 with one line on stderr that names the problem; -h and
+# --version exit 0. Needs no privileges: nothing gets far enough to touch the system.
+set -u
+VEILTUN=$1
+failures=0
+
+check() { # check EXPECTED_STATUS PATTERN ARGS...
+    local want=$1 pattern=$2; shift 2
+    local err status
+    err=$("$VEILTUN" "$@" 2>&1 >/dev/null)
+    status=$?
+    if [ "$status" != "$want" ]; then
+        echo "FAIL: veiltun $* exited $status, want $want ($err)"; failures=$((failures + 1))
+    elif [ "$want" = 2 ] && { [ "$(printf '%s\n' "$err" | wc -l)" != 1 ] ||
+            ! printf '%s' "$err" | grep -q -- "$pattern"; }; then
+        echo "FAIL: veiltun $*: message '$err' should be one line naming '$pattern'"
+        failures=$((failures + 1))
+    fi
+}
+
+T="--dev vt0 --addr 10.0.0.1/24 --listen :5555 --peer 192.0.2.1:5555"
+check 2 "unknown command 'frobnicate'" frobnicate
+check 2 "unknown option '--bogus'" up vt0 --bogus
+check 2 "unknown option '--bogus'" tunnel $T --bogus
+check 2 "bad --addr '10.0.0/24'" up vt0 --addr 10.0.0/24
+check 2 "bad --addr '10.0.0.1/33'" up vt0 --addr 10.0.0.1/33
+check 2 "bad --addr 'fd00::1/129'" tunnel --dev vt0 --addr fd00::1/129 --listen :5555 --peer 192.0.2.1:5555
+check 2 "bad --route '10.0.0.1/24'" up vt0 --route 10.0.0.1/24
+check 2 "bad --route" up vt0 --route 10.0.0.0/24,via
+check 2 "bad --listen ':0'" tunnel --dev vt0 --addr 10.0.0.1/24 --listen :0 --peer 192.0.2.1:5555
+check 2 "bad --listen ':70000'" tunnel --dev vt0 --addr 10.0.0.1/24 --listen :70000 --peer 192.0.2.1:5555
+check 2 "bad --peer '192.0.2.1'" tunnel --dev vt0 --addr 10.0.0.1/24 --listen :5555 --peer 192.0.2.1
+check 2 "bad --peer '192.0.2.1:x'" tunnel --dev vt0 --addr 10.0.0.1/24 --listen :5555 --peer 192.0.2.1:x
+check 2 "missing --peer" tunnel --dev vt0 --addr 10.0.0.1/24 --listen :5555
+check 2 "missing --dev" tunnel --addr 10.0.0.1/24 --listen :5555 --peer 192.0.2.1:5555
+check 2 "missing --addr" tunnel --dev vt0 --listen :5555 --peer 192.0.2.1:5555
+check 2 "missing --listen" tunnel --dev vt0 --addr 10.0.0.1/24 --peer 192.0.2.1:5555
+check 2 "same IP version" tunnel $T --listen [::]:5555
+check 2 "bad --mtu '67'" up vt0 --mtu 67
+check 2 "bad --mtu '65536'" tunnel $T --mtu 65536
+check 2 "bad --mtu 'abc'" up vt0 --mtu abc
+check 2 "needs a value" up vt0 --mtu
+check 2 "bad device name 'veil0123456789ab'" up veil0123456789ab
+check 2 "bad --dev 'veil0123456789ab'" tunnel --dev veil0123456789ab --addr 10.0.0.1/24 --listen :5555 --peer 192.0.2.1:5555
+check 2 "bad device name 'a/b'" down a/b
+check 2 "missing device NAME" up
+check 2 "missing device NAME" down
+check 2 "bad --user 'no-such-user-xyz'" tunnel $T --user no-such-user-xyz
+check 2 "bad --owner 'no-such-user-xyz'" up vt0 --owner no-such-user-xyz
+check 2 "bad --stats-interval '0'" tunnel $T --stats-interval 0
+check 2 "unexpected argument 'extra'" list extra
+check 2 "bad --size '0'" demo --size 0
+check 0 "" --version
+check 0 "" -h
+check 0 "" tunnel -h
+check 0 "" up --help
+[ "$("$VEILTUN" --version)" = "veiltun 0.1.0" ] || { echo "FAIL: --version"; failures=$((failures + 1)); }
+"$VEILTUN" >/dev/null 2>&1; [ $? = 2 ] || { echo "FAIL: no arguments should exit 2"; failures=$((failures + 1)); }
+[ "$failures" = 0 ] && echo PASS
+exit $((failures > 0))

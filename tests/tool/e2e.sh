@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Two tool processes, one tunnel: pings both ways (IPv4, IPv6), packets of exactly the MTU
+# with DF pass and one byte more is refused by the kernel, a TCP transfer arrives intact,
+# and SIGTERM removes the device.
+TEST=e2e
+. "$(dirname "$0")/lib.sh"
+
+start_tunnel a
+start_tunnel b
+
+note "pings both ways"
+expect "ping A->B v4" in_a ping -c 2 -i 0.2 -W 2 $OVER_B
+expect "ping B->A v4" in_b ping -c 2 -i 0.2 -W 2 $OVER_A
+expect "ping A->B v6" in_a ping -6 -c 2 -i 0.2 -W 2 $OVER6_B
+expect "ping B->A v6" in_b ping -6 -c 2 -i 0.2 -W 2 $OVER6_A
+
+note "MTU: derived from the underlay (1500 - 20 - 8), exact size passes, one more is refused"
+mtu=$(in_a ip -j link show dev vt0 | jq '.[0].mtu')
+[ "$mtu" = 1472 ] || fail "tunnel MTU is $mtu, want 1472"
+expect "ping of exactly the MTU with DF" in_a ping -M do -c 1 -W 2 -s $((1472 - 28)) $OVER_B
+out=$(in_a ping -M do -c 1 -W 2 -s $((1472 - 27)) $OVER_B 2>&1) && fail "MTU+1 passed: $out"
+echo "$out" | grep -Eqi "message too long|frag needed|mtu" ||
+    fail "MTU+1 was lost silently instead of refused: $out"
+v6mtu=$(in_a ping -6 -M do -c 1 -W 2 -s $((1472 - 48 + 1)) $OVER6_B 2>&1) &&
+    fail "IPv6 MTU+1 passed: $v6mtu"
+echo "$v6mtu" | grep -Eqi "message too long|packet too big|mtu" || fail "IPv6 MTU+1: $v6mtu"
+
+note "TCP transfer, 20 MB, SHA-256 at both ends"
+sink=/tmp/vt-$TEST-$$-sink
+in_b timeout 60 "$HELPERS/tcpsink" $OVER_B 5201 >"$sink" 2>/dev/null &
+sinkpid=$!
+PIDS+=("$sinkpid")
+for _ in $(seq 50); do in_b ss -ltn | grep -q ":5201 " && break; sleep 0.1; done
+src=/tmp/vt-$TEST-$$-src
+head -c 20000000 /dev/urandom >"$src"
+in_a timeout 60 bash -c "cat '$src' > /dev/tcp/$OVER_B/5201" || fail "TCP send failed"
+timeout 30 tail --pid=$sinkpid -f /dev/null
+sent=$(sha256sum <"$src" | cut -d' ' -f1)
+got=$(sha256sum <"$sink" | cut -d' ' -f1)
+[ "$sent" = "$got" ] || fail "TCP transfer corrupted: sent $sent, received $got"
+
+note "counters seen through the control socket"
+a=$(tunnel_json "$NS_A")
+[ "$(echo "$a" | jq '.datagrams_out')" -gt 10000 ] || fail "A sent too few datagrams: $a"
+[ "$(echo "$a" | jq '.dropped.malformed + .dropped.wrong_peer')" = 0 ] || fail "drops: $a"
+
+note "SIGTERM: clean exit, device removed"
+stop_tunnel a
+in_a ip link show dev vt0 >/dev/null 2>&1 && fail "vt0 still exists after SIGTERM"
+grep -q "datagrams" /tmp/vt-$TEST-$$-a.log || fail "no final stats on exit"
+
+note "a persistent tunnel device survives SIGTERM"
+start_tunnel a --persist
+stop_tunnel a
+in_a ip link show dev vt0 >/dev/null 2>&1 || fail "persistent vt0 was removed"
+expect "down removes it" in_a "$VEILTUN" down vt0
+in_a ip link show dev vt0 >/dev/null 2>&1 && fail "vt0 still there after down"
+echo PASS

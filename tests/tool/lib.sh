@@ -1,0 +1,79 @@
+# Shared by the tool's end-to-end tests: two namespaces (A, B) joined by a veth pair, a
+# `veiltun tunnel` in each, and cleanup on every way out. Source it after setting TEST.
+#   VEILTUN   the tool          HELPERS  directory of tcpsink/udpsend
+set -u
+VEILTUN=$1
+HELPERS=$(dirname "$2")
+NS_A="vt-$TEST-$$-a"
+NS_B="vt-$TEST-$$-b"
+UNDER_A=198.18.7.1
+UNDER_B=198.18.7.2
+OVER_A=10.207.0.1
+OVER_B=10.207.0.2
+OVER6_A=fd00:207::1
+OVER6_B=fd00:207::2
+PORT=51900
+PIDS=()
+
+skip() { echo "SKIP: $*" >&2; exit 77; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+note() { echo "-- $*"; }
+
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do timeout 5 tail --pid="$p" -f /dev/null 2>/dev/null; done
+    ip netns del "$NS_A" 2>/dev/null
+    ip netns del "$NS_B" 2>/dev/null
+    rm -f /tmp/vt-"$TEST"-$$-*
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+[ "$(id -u)" -eq 0 ] || skip "needs root (CAP_NET_ADMIN, network namespaces)"
+[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+ip netns add "$NS_A" 2>/dev/null || skip "cannot create network namespaces"
+ip netns add "$NS_B" || fail "ip netns add"
+ip link add "vt$$a" type veth peer name "vt$$b" || fail "veth"
+ip link set "vt$$a" netns "$NS_A" && ip link set "vt$$b" netns "$NS_B" || fail "veth netns"
+ip -n "$NS_A" addr add $UNDER_A/24 dev "vt$$a" && ip -n "$NS_B" addr add $UNDER_B/24 dev "vt$$b"
+for ns in "$NS_A" "$NS_B"; do ip -n "$ns" link set lo up; done
+ip -n "$NS_A" link set "vt$$a" up && ip -n "$NS_B" link set "vt$$b" up || fail "veth up"
+
+in_a() { ip netns exec "$NS_A" "$@"; }
+in_b() { ip netns exec "$NS_B" "$@"; }
+
+# start_tunnel SIDE [extra args...]: runs the tunnel for side a or b in the background.
+start_tunnel() {
+    local side=$1; shift
+    local ns over over6 peer
+    if [ "$side" = a ]; then ns=$NS_A over=$OVER_A over6=$OVER6_A peer=$UNDER_B
+    else ns=$NS_B over=$OVER_B over6=$OVER6_B peer=$UNDER_A; fi
+    ip netns exec "$ns" "$VEILTUN" tunnel --dev vt0 --addr $over/24 --addr $over6/64 \
+        --listen :$PORT --peer $peer:$PORT "$@" 2>>/tmp/vt-"$TEST"-$$-$side.log &
+    local pid=$!
+    PIDS+=("$pid")
+    eval "PID_$side=$pid"
+    # Ready when the tunnel answers on its control socket (bounded: 5 s).
+    for _ in $(seq 50); do
+        ip netns exec "$ns" "$VEILTUN" show vt0 --json 2>/dev/null |
+            jq -e '.[0].tunnel != null' >/dev/null 2>&1 && return 0
+        kill -0 "$pid" 2>/dev/null || fail "tunnel $side exited: $(cat /tmp/vt-"$TEST"-$$-$side.log)"
+        sleep 0.1
+    done
+    fail "tunnel $side did not come up"
+}
+
+# stop_tunnel SIDE: SIGTERM and wait (bounded).
+stop_tunnel() {
+    local pid
+    eval "pid=\$PID_$1"
+    kill -TERM "$pid" 2>/dev/null
+    timeout 5 tail --pid="$pid" -f /dev/null || fail "tunnel $1 ignored SIGTERM"
+}
+
+tunnel_json() { ip netns exec "$1" "$VEILTUN" show vt0 --json | jq -c '.[0].tunnel'; }
+
+expect() { # expect DESCRIPTION COMMAND...: the command must succeed
+    local what=$1; shift
+    "$@" >/dev/null 2>&1 || fail "$what: '$*' failed"
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# One side restarts: the tunnel carries traffic again without touching the other side.
+TEST=restart
+. "$(dirname "$0")/lib.sh"
+
+start_tunnel a
+start_tunnel b
+expect "ping before" in_a ping -c 1 -W 2 $OVER_B
+stop_tunnel b
+in_a ping -c 1 -W 1 $OVER_B >/dev/null 2>&1 && fail "ping passed with B down"
+start_tunnel b
+expect "ping after B restarted" in_a ping -c 2 -i 0.2 -W 2 $OVER_B
+expect "ping back after restart" in_b ping -6 -c 2 -i 0.2 -W 2 $OVER6_A
+# SIGKILL leaves no chance to clean up: the kernel removes the device with the process.
+eval "pid=\$PID_b"
+kill -KILL "$pid"
+timeout 5 tail --pid="$pid" -f /dev/null
+in_b ip link show dev vt0 >/dev/null 2>&1 && fail "vt0 left behind after SIGKILL"
+start_tunnel b
+expect "ping after SIGKILL and restart" in_a ping -c 2 -i 0.2 -W 2 $OVER_B
+echo PASS
