@@ -1,12 +1,7 @@
 /* Parsing the tool's arguments: numbers, ports, endpoints, routes, users. */
 #include "cli.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <grp.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,19 +123,34 @@ int parse_peer(const char *s, struct sockaddr_storage *out, socklen_t *len, cons
     return resolve(host, port, 0, out, len, why);
 }
 
+/* The next comma-separated field of @p *rest (NUL-terminated in place), or NULL. */
+static char *next_field(char **rest)
+{
+    char *field = *rest, *comma;
+
+    if (field == NULL)
+        return NULL;
+    comma = strchr(field, ',');
+    *rest = comma ? comma + 1 : NULL;
+    if (comma)
+        *comma = '\0';
+    return field;
+}
+
 int parse_route(const char *s, struct route_spec *out, const char **why)
 {
-    char *opt, *save = NULL;
+    char *opt, *rest;
     unsigned long metric;
 
     memset(out, 0, sizeof(*out));
     if (strlen(s) >= sizeof(out->buf))
         return *why = "too long", -1;
     strcpy(out->buf, s);
-    out->dest = strtok_r(out->buf, ",", &save);
-    if (out->dest == NULL)
+    rest = out->buf;
+    out->dest = next_field(&rest);
+    if (out->dest[0] == '\0')
         return *why = "expected CIDR[,via=GW][,metric=M]", -1;
-    while ((opt = strtok_r(NULL, ",", &save)) != NULL) {
+    while ((opt = next_field(&rest)) != NULL) {
         if (strncmp(opt, "via=", 4) == 0 && opt[4] != '\0')
             out->via = opt + 4;
         else if (strncmp(opt, "metric=", 7) == 0 &&
@@ -149,41 +159,6 @@ int parse_route(const char *s, struct route_spec *out, const char **why)
         else
             return *why = "options are via=GATEWAY and metric=NUMBER", -1;
     }
-    return 0;
-}
-
-int parse_user(const char *s, uint32_t *uid, uint32_t *gid, const char **why)
-{
-    unsigned long v;
-    struct passwd *pw;
-
-    if (parse_uint(s, 0, UINT32_MAX - 1, &v) == 0) {
-        pw = getpwuid((uid_t)v);
-        *uid = (uint32_t)v;
-        *gid = pw ? pw->pw_gid : (uint32_t)v;
-        return 0;
-    }
-    pw = getpwnam(s);
-    if (pw == NULL)
-        return *why = "no such user", -1;
-    *uid = pw->pw_uid;
-    *gid = pw->pw_gid;
-    return 0;
-}
-
-int parse_group(const char *s, uint32_t *gid, const char **why)
-{
-    unsigned long v;
-    struct group *gr;
-
-    if (parse_uint(s, 0, UINT32_MAX - 1, &v) == 0) {
-        *gid = (uint32_t)v;
-        return 0;
-    }
-    gr = getgrnam(s);
-    if (gr == NULL)
-        return *why = "no such group", -1;
-    *gid = gr->gr_gid;
     return 0;
 }
 

@@ -5,8 +5,9 @@
 
 #include "veiltun.h"
 
+#include "net.h"
+
 #include <stdint.h>
-#include <sys/socket.h>
 
 #define EXIT_OK      0
 #define EXIT_RUNTIME 1
@@ -54,9 +55,14 @@ struct route_spec {
     uint32_t metric;
 };
 int parse_route(const char *s, struct route_spec *out, const char **why);
-/* A user or group by name or number. */
+/* os_posix.c / os_windows.c: what differs between the OSes. */
+/* A user or group by name or number (POSIX only; on Windows a usage error). */
 int parse_user(const char *s, uint32_t *uid, uint32_t *gid, const char **why);
 int parse_group(const char *s, uint32_t *gid, const char **why);
+/* Blocks until Ctrl-C (SIGINT/SIGTERM/SIGHUP, or the console's close). */
+void wait_for_interrupt(void);
+/* Whatever the OS needs before sockets are used (Winsock); 0 or -1. */
+int net_init(void);
 
 /* "addr:port" for messages. */
 const char *format_sockaddr(const struct sockaddr_storage *ss, char *buf, size_t size);

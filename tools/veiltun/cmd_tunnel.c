@@ -2,9 +2,9 @@
 #include "cli.h"
 #include "control.h"
 #include "tunnel.h"
+#include "tunnel_args.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <grp.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -14,125 +14,6 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
-
-#define MAX_ADDRS     8
-#define SOCKET_BUFFER (4 << 20)
-
-struct tunnel_args {
-    const char *dev;
-    const char *addrs[MAX_ADDRS];
-    size_t naddrs;
-    struct sockaddr_storage listen, peer;
-    socklen_t listen_len, peer_len;
-    int have_listen;
-    unsigned mtu;
-    unsigned long stats_interval;
-    int persist;
-    int64_t uid, gid;
-};
-
-static int parse_tunnel_option(int opt, const char *arg, struct tunnel_args *a)
-{
-    const char *why = NULL;
-    uint32_t uid, gid;
-    int err;
-
-    switch (opt) {
-    case 'd':
-        if ((err = veiltun_validate_name(arg)) < 0)
-            return usage_error("tunnel", "bad --dev '%s': %s", arg, veiltun_strerror(err));
-        a->dev = arg;
-        return 0;
-    case 'a':
-        if ((err = veiltun_parse_prefix(arg, &(veiltun_prefix){0})) < 0)
-            return usage_error("tunnel", "bad --addr '%s': %s", arg, veiltun_strerror(err));
-        if (a->naddrs == MAX_ADDRS)
-            return usage_error("tunnel", "too many --addr (at most %d)", MAX_ADDRS);
-        a->addrs[a->naddrs++] = arg;
-        return 0;
-    case 'l':
-        if (parse_listen(arg, &a->listen, &a->listen_len, &why) < 0)
-            return usage_error("tunnel", "bad --listen '%s': %s", arg, why);
-        a->have_listen = 1;
-        return 0;
-    case 'p':
-        if (parse_peer(arg, &a->peer, &a->peer_len, &why) < 0)
-            return usage_error("tunnel", "bad --peer '%s': %s", arg, why);
-        return 0;
-    case 'm':
-        if (parse_mtu(arg, &a->mtu, &why) < 0)
-            return usage_error("tunnel", "bad --mtu '%s': %s", arg, why);
-        return 0;
-    case 's':
-        if (parse_uint(arg, 1, 86400, &a->stats_interval) < 0)
-            return usage_error("tunnel", "bad --stats-interval '%s': seconds from 1 to 86400", arg);
-        return 0;
-    case 'P':
-        a->persist = 1;
-        return 0;
-    case 'u':
-        if (parse_user(arg, &uid, &gid, &why) < 0)
-            return usage_error("tunnel", "bad --user '%s': %s", arg, why);
-        a->uid = uid;
-        if (a->gid < 0)
-            a->gid = gid;
-        return 0;
-    case 'g':
-        if (parse_group(arg, &gid, &why) < 0)
-            return usage_error("tunnel", "bad --group '%s': %s", arg, why);
-        a->gid = gid;
-        return 0;
-    default:
-        return usage_error("tunnel", "unexpected option");
-    }
-}
-
-static int check_tunnel_args(struct tunnel_args *a)
-{
-    if (a->dev == NULL)
-        return usage_error("tunnel", "missing --dev NAME");
-    if (a->naddrs == 0)
-        return usage_error("tunnel", "missing --addr CIDR (the tunnel's own address)");
-    if (!a->have_listen)
-        return usage_error("tunnel", "missing --listen [ADDR]:PORT");
-    if (a->peer_len == 0)
-        return usage_error("tunnel", "missing --peer HOST:PORT");
-    if (a->listen_len != 0 && a->listen.ss_family != a->peer.ss_family)
-        return usage_error("tunnel", "--listen and --peer must be the same IP version");
-    return 0;
-}
-
-static int parse_tunnel(int argc, char **argv, struct tunnel_args *a)
-{
-    static const struct option opts[] = {{"dev", required_argument, NULL, 'd'},
-                                         {"addr", required_argument, NULL, 'a'},
-                                         {"listen", required_argument, NULL, 'l'},
-                                         {"peer", required_argument, NULL, 'p'},
-                                         {"mtu", required_argument, NULL, 'm'},
-                                         {"stats-interval", required_argument, NULL, 's'},
-                                         {"persist", no_argument, NULL, 'P'},
-                                         {"user", required_argument, NULL, 'u'},
-                                         {"group", required_argument, NULL, 'g'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    int opt, err;
-
-    memset(a, 0, sizeof(*a));
-    a->uid = a->gid = -1;
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        if (opt == 'h')
-            return command_help("tunnel"), -1;
-        if (opt == '?' || opt == ':')
-            return option_error("tunnel", opt, argv[optind - 1]);
-        if ((err = parse_tunnel_option(opt, optarg, a)) != 0)
-            return err;
-    }
-    if (optind < argc)
-        return usage_error("tunnel", "unexpected argument '%s'", argv[optind]);
-    return check_tunnel_args(a);
-}
 
 /* ---- setup ---- */
 
@@ -191,28 +72,6 @@ static int open_socket(const struct tunnel_args *a, struct sockaddr_storage *loc
     return fd;
 }
 
-static int open_device(const struct tunnel_args *a, veiltun **dev, const char **what)
-{
-    veiltun_config cfg;
-    int err;
-
-    veiltun_config_init(&cfg);
-    cfg.name = a->dev;
-    cfg.flags = a->persist ? VEILTUN_F_PERSIST : 0;
-    if ((err = veiltun_open(&cfg, dev)) < 0)
-        return *what = "open", err;
-    if ((err = veiltun_set_mtu(*dev, a->mtu)) < 0)
-        return *what = "set MTU", err;
-    for (size_t i = 0; i < a->naddrs; i++) {
-        err = veiltun_add_address(*dev, a->addrs[i]);
-        if (err < 0 && !(err == VEILTUN_EEXIST && !veiltun_created(*dev)))
-            return *what = a->addrs[i], err;
-    }
-    if ((err = veiltun_set_up(*dev, 1)) < 0)
-        return *what = "bring up", err;
-    return 0;
-}
-
 static int open_signals(void)
 {
     sigset_t set;
@@ -267,7 +126,7 @@ static int setup(struct tunnel *t, struct tunnel_args *a)
     if (t->sock < 0)
         return runtime_error("tunnel", "cannot listen on %s: %s",
                              format_sockaddr(&t->local, ep, sizeof(ep)), strerror(-t->sock));
-    if ((err = open_device(a, &t->dev, &what)) < 0)
+    if ((err = tunnel_open_device(a, &t->dev, &what)) < 0)
         return runtime_error("tunnel", "%s: %s: %s", a->dev, what, veiltun_strerror(err));
     t->name = veiltun_get_name(t->dev);
     t->ctlfd = control_listen(t->name);

@@ -2,7 +2,6 @@
 #include "cli.h"
 
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -135,21 +134,13 @@ static int configure(veiltun *dev, const struct up_args *a, const char **what)
 }
 
 /* A device that up created without --persist lives as long as this process. */
-static void hold_until_signal(const char *name)
+static void hold_until_interrupted(const char *name)
 {
-    sigset_t set;
-    int sig;
-
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    sigprocmask(SIG_BLOCK, &set, NULL);
     fprintf(stderr,
             "veiltun: up: holding %s until interrupted (use --persist to keep it after "
             "exit)\n",
             name);
-    sigwait(&set, &sig);
+    wait_for_interrupt();
 }
 
 int cmd_up(int argc, char **argv)
@@ -175,7 +166,7 @@ int cmd_up(int argc, char **argv)
         return runtime_error("up", "%s: %s: %s", a.name, what, veiltun_strerror(err));
     }
     if (veiltun_created(dev) && !(a.cfg.flags & VEILTUN_F_PERSIST))
-        hold_until_signal(veiltun_get_name(dev));
+        hold_until_interrupted(veiltun_get_name(dev));
     veiltun_close(dev);
     return EXIT_OK;
 }

@@ -39,7 +39,7 @@ int control_listen(const char *name)
     return fd;
 }
 
-static int peer_allowed(int fd, uid_t allowed)
+static int peer_allowed(int fd, unsigned allowed)
 {
     struct ucred cred;
     socklen_t len = sizeof(cred);
@@ -60,7 +60,7 @@ static void write_all(int fd, const char *p, size_t n)
     }
 }
 
-void control_serve(int listen_fd, uid_t allowed_uid, control_describe_fn describe, void *ctx)
+void control_serve(int listen_fd, unsigned allowed_uid, control_describe_fn describe, void *ctx)
 {
     struct timeval tv = {0, 200 * 1000};
     char req[16] = "";

@@ -9,14 +9,13 @@
 #define VEILTUN_CONTROL_H
 
 #include <stdio.h>
-#include <sys/types.h>
 
 /* Listening socket for device @p name, or -errno. */
 int control_listen(const char *name);
 
 /* Serve one connection: read the request ("json" or "text"), write @p describe's output. */
 typedef void (*control_describe_fn)(FILE *out, int json, void *ctx);
-void control_serve(int listen_fd, uid_t allowed_uid, control_describe_fn describe, void *ctx);
+void control_serve(int listen_fd, unsigned allowed_uid, control_describe_fn describe, void *ctx);
 
 /* Ask the tunnel on device @p name. Returns 0 with a malloc'd answer in *out, -ENOENT if no
  * tunnel runs on that device, -EACCES if it refused us, or another -errno. */

@@ -89,6 +89,8 @@ int main(int argc, char **argv)
         printf("veiltun %s\n", veiltun_version());
         return EXIT_OK;
     }
+    if (net_init() < 0)
+        return runtime_error(NULL, "cannot initialise sockets");
     for (const struct command *c = commands; c->name; c++) {
         if (strcmp(argv[1], c->name) == 0)
             return c->run(argc - 1, argv + 1);

@@ -308,51 +308,11 @@ int tunnel_run(struct tunnel *t)
 
 /* ---- describing ---- */
 
-static double per_batch(uint64_t packets, uint64_t batches)
-{
-    return batches ? (double)packets / (double)batches : 0.0;
-}
-
 void tunnel_describe(FILE *f, int json, void *ctx)
 {
     struct tunnel *t = ctx;
-    const struct tunnel_counters *c = &t->c;
-    veiltun_stats ds;
     char peer[80];
 
-    veiltun_get_stats(t->dev, &ds, sizeof(ds));
     format_sockaddr(&t->peer, peer, sizeof(peer));
-    if (json) {
-        fprintf(f,
-                "{\"peer\":\"%s\",\"mtu\":%u,\"datagrams_in\":%llu,\"bytes_in\":%llu,"
-                "\"datagrams_out\":%llu,\"bytes_out\":%llu,\"dropped\":{\"wrong_peer\":%llu,"
-                "\"truncated\":%llu,\"malformed\":%llu,\"device\":%llu,\"send\":%llu},"
-                "\"batches\":{\"device_reads\":%llu,\"packets_per_device_read\":%.2f,"
-                "\"socket_reads\":%llu,\"datagrams_per_socket_read\":%.2f,\"send_calls\":%llu}}\n",
-                peer, t->mtu, (unsigned long long)c->datagrams_in, (unsigned long long)c->bytes_in,
-                (unsigned long long)c->datagrams_out, (unsigned long long)c->bytes_out,
-                (unsigned long long)c->drop_wrong_peer, (unsigned long long)c->drop_truncated,
-                (unsigned long long)c->drop_malformed, (unsigned long long)c->drop_device,
-                (unsigned long long)c->drop_send, (unsigned long long)c->device_reads,
-                per_batch(ds.rx_packets, c->device_reads), (unsigned long long)c->socket_reads,
-                per_batch(c->datagrams_in + c->drop_wrong_peer + c->drop_truncated +
-                              c->drop_malformed + c->drop_device,
-                          c->socket_reads),
-                (unsigned long long)c->send_calls);
-        return;
-    }
-    fprintf(f,
-            "tunnel %s: peer %s, mtu %u\n"
-            "  in:  %llu datagrams, %llu bytes\n"
-            "  out: %llu datagrams, %llu bytes\n"
-            "  dropped: %llu wrong peer, %llu truncated, %llu malformed, %llu by the device, "
-            "%llu by the socket\n"
-            "  batches: %llu device reads (%.1f packets each), %llu socket reads, %llu sends\n",
-            t->name, peer, t->mtu, (unsigned long long)c->datagrams_in,
-            (unsigned long long)c->bytes_in, (unsigned long long)c->datagrams_out,
-            (unsigned long long)c->bytes_out, (unsigned long long)c->drop_wrong_peer,
-            (unsigned long long)c->drop_truncated, (unsigned long long)c->drop_malformed,
-            (unsigned long long)c->drop_device, (unsigned long long)c->drop_send,
-            (unsigned long long)c->device_reads, per_batch(ds.rx_packets, c->device_reads),
-            (unsigned long long)c->socket_reads, (unsigned long long)c->send_calls);
+    tunnel_print(f, json, t->name, peer, t->mtu, &t->c, t->dev);
 }

@@ -5,6 +5,7 @@
 #define VEILTUN_TUNNEL_H
 
 #include "veiltun.h"
+#include "tunnel_stats.h"
 
 #include <netinet/in.h>
 #include <stdint.h>
@@ -13,18 +14,6 @@
 #include <sys/types.h>
 
 #define TUNNEL_BATCH 64
-
-struct tunnel_counters {
-    uint64_t datagrams_in, bytes_in;     /* accepted from the peer, written into the device */
-    uint64_t datagrams_out, bytes_out;   /* read from the device, sent to the peer */
-    uint64_t drop_wrong_peer;            /* datagram from an address other than the peer */
-    uint64_t drop_truncated;             /* datagram larger than the device MTU allows */
-    uint64_t drop_malformed;             /* not exactly one valid IPv4/IPv6 packet */
-    uint64_t drop_device;                /* the device refused the packet */
-    uint64_t drop_send;                  /* the socket refused the datagram */
-    uint64_t device_reads, socket_reads; /* batches that returned at least one packet */
-    uint64_t send_calls;
-};
 
 struct tunnel {
     veiltun *dev;

@@ -1,0 +1,29 @@
+/* The tunnel's arguments and device set-up, shared by the POSIX and Windows tunnels. */
+#ifndef VEILTUN_TUNNEL_ARGS_H
+#define VEILTUN_TUNNEL_ARGS_H
+
+#include "cli.h"
+
+#define MAX_ADDRS     8
+#define SOCKET_BUFFER (4 << 20)
+
+struct tunnel_args {
+    const char *dev;
+    const char *addrs[MAX_ADDRS];
+    size_t naddrs;
+    struct sockaddr_storage listen, peer;
+    socklen_t listen_len, peer_len;
+    int have_listen;
+    unsigned mtu;
+    unsigned long stats_interval;
+    int persist;
+    int64_t uid, gid;
+};
+
+/* 0, -1 after -h (help printed), or EXIT_USAGE after printing the problem. */
+int parse_tunnel(int argc, char **argv, struct tunnel_args *a);
+/* Opens the device and gives it the MTU, the addresses and the up state; on failure
+ * @p what names the step. */
+int tunnel_open_device(const struct tunnel_args *a, veiltun **dev, const char **what);
+
+#endif
