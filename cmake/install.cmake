@@ -16,5 +16,10 @@ install(FILES ${PROJECT_BINARY_DIR}/veiltun-config.cmake
               ${PROJECT_BINARY_DIR}/veiltun-config-version.cmake
         DESTINATION ${veiltun_cmake_dir})
 
+# Relocatable: the prefix is found from where the .pc file sits, so `--prefix` at install
+# time works.
+file(RELATIVE_PATH pc_to_prefix "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+string(REGEX REPLACE "/$" "" pc_to_prefix "${pc_to_prefix}")
+set(pc_prefix "\${pcfiledir}/${pc_to_prefix}")
 configure_file(cmake/veiltun.pc.in ${PROJECT_BINARY_DIR}/veiltun.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/veiltun.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
