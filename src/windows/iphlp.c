@@ -144,30 +144,49 @@ static int set_interface(const struct veiltun__iphlp *t, MIB_IPINTERFACE_ROW *ro
     return rc ? veiltun__win_error(rc, what) : 0;
 }
 
-int veiltun__ip_set_mtu(uint64_t luid, unsigned mtu)
+/* Changes one field of the interface row of each bound family (IPv6 may be unbound). */
+typedef int (*row_change)(MIB_IPINTERFACE_ROW *row, uint32_t value);
+
+static int change_interface(uint64_t luid, row_change change, uint32_t value, const char *what)
 {
     static const ADDRESS_FAMILY families[] = {AF_INET, AF_INET6};
     const struct veiltun__iphlp *t = veiltun__iphlp();
     MIB_IPINTERFACE_ROW row;
     int err, present;
 
-    /* Wintun starts at 65535 for both families; both must be pushed to the stack, or local
-     * programs keep sending packets too large for the tunnel. */
     for (size_t i = 0; i < 2; i++) {
-        if (families[i] == AF_INET6 && mtu < 1280) {
-            veiltun__log(VEILTUN_LOG_WARN, "MTU %u is below IPv6's minimum: IPv6 MTU unchanged",
-                         mtu);
-            continue;
-        }
         err = get_interface(t, luid, families[i], &row, &present);
-        if (err == 0 && present) {
-            row.NlMtu = mtu;
-            err = set_interface(t, &row, "set MTU");
-        }
+        if (err == 0 && present && change(&row, value))
+            err = set_interface(t, &row, what);
         if (err < 0)
             return err;
     }
     return 0;
+}
+
+static int change_mtu(MIB_IPINTERFACE_ROW *row, uint32_t mtu)
+{
+    if (row->Family == AF_INET6 && mtu < 1280) {
+        veiltun__log(VEILTUN_LOG_WARN, "MTU %u is below IPv6's minimum: IPv6 MTU unchanged",
+                     (unsigned)mtu);
+        return 0;
+    }
+    row->NlMtu = mtu;
+    return 1;
+}
+
+static int change_metric(MIB_IPINTERFACE_ROW *row, uint32_t metric)
+{
+    row->UseAutomaticMetric = FALSE;
+    row->Metric = metric;
+    return 1;
+}
+
+/* Wintun starts at 65535 for both families; both must be pushed to the stack, or local
+ * programs keep sending packets too large for the tunnel. */
+int veiltun__ip_set_mtu(uint64_t luid, unsigned mtu)
+{
+    return change_interface(luid, change_mtu, mtu, "set MTU");
 }
 
 int veiltun__ip_get_mtu(uint64_t luid, unsigned *mtu)
@@ -183,22 +202,7 @@ int veiltun__ip_get_mtu(uint64_t luid, unsigned *mtu)
 
 int veiltun__ip_set_metric(uint64_t luid, uint32_t metric)
 {
-    static const ADDRESS_FAMILY families[] = {AF_INET, AF_INET6};
-    const struct veiltun__iphlp *t = veiltun__iphlp();
-    MIB_IPINTERFACE_ROW row;
-    int err, present;
-
-    for (size_t i = 0; i < 2; i++) {
-        err = get_interface(t, luid, families[i], &row, &present);
-        if (err == 0 && present) {
-            row.UseAutomaticMetric = FALSE;
-            row.Metric = metric;
-            err = set_interface(t, &row, "set metric");
-        }
-        if (err < 0)
-            return err;
-    }
-    return 0;
+    return change_interface(luid, change_metric, metric, "set metric");
 }
 
 int veiltun__ip_route(uint64_t luid, const veiltun_prefix *dst, const veiltun_prefix *gw,

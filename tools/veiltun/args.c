@@ -89,26 +89,10 @@ static int resolve(const char *host, uint16_t port, int numeric, struct sockaddr
     return 0;
 }
 
-int parse_listen(const char *s, struct sockaddr_storage *out, socklen_t *len, const char **why)
-{
-    char host[INET6_ADDRSTRLEN + 8];
-    const char *port_text;
-    uint16_t port;
-
-    memset(out, 0, sizeof(*out));
-    if (split_endpoint(s, host, sizeof(host), &port_text, why) < 0 ||
-        parse_port(port_text, &port, why) < 0)
-        return -1;
-    if (host[0] == '\0') {
-        /* Any address; the family follows the peer's. */
-        ((struct sockaddr_in *)out)->sin_port = htons(port);
-        *len = 0;
-        return 0;
-    }
-    return resolve(host, port, 1, out, len, why);
-}
-
-int parse_peer(const char *s, struct sockaddr_storage *out, socklen_t *len, const char **why)
+/* "host:port" into an address; @p listening allows an empty host (any address) and wants
+ * a numeric one, a peer may be a name. */
+static int parse_endpoint(const char *s, int listening, struct sockaddr_storage *out,
+                          socklen_t *len, const char **why)
 {
     char host[256];
     const char *port_text;
@@ -118,9 +102,25 @@ int parse_peer(const char *s, struct sockaddr_storage *out, socklen_t *len, cons
     if (split_endpoint(s, host, sizeof(host), &port_text, why) < 0 ||
         parse_port(port_text, &port, why) < 0)
         return -1;
-    if (host[0] == '\0')
+    if (host[0] == '\0' && !listening)
         return *why = "the peer needs an address", -1;
-    return resolve(host, port, 0, out, len, why);
+    if (host[0] == '\0') {
+        /* Any address; the family follows the peer's. */
+        ((struct sockaddr_in *)out)->sin_port = htons(port);
+        *len = 0;
+        return 0;
+    }
+    return resolve(host, port, listening, out, len, why);
+}
+
+int parse_listen(const char *s, struct sockaddr_storage *out, socklen_t *len, const char **why)
+{
+    return parse_endpoint(s, 1, out, len, why);
+}
+
+int parse_peer(const char *s, struct sockaddr_storage *out, socklen_t *len, const char **why)
+{
+    return parse_endpoint(s, 0, out, len, why);
 }
 
 /* The next comma-separated field of @p *rest (NUL-terminated in place), or NULL. */
