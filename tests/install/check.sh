@@ -25,6 +25,8 @@ LD_LIBRARY_PATH=$libdir "$work/pc_shared"
 cc "$src/consumer.c" -o "$work/pc_static" -static-libgcc $(pkg-config --cflags veiltun) \
     "$libdir/libveiltun.a" $(pkg-config --libs --static veiltun | sed 's/-lveiltun//')
 "$work/pc_static"
+test -f "$prefix/share/man/man1/veiltun.1"
+test -x "$prefix/bin/veiltun"
 # The shared library exports the API and nothing else.
 bad=$(nm -D --defined-only "$libdir/libveiltun.so" | awk '{print $3}' | grep -v '^veiltun_' || true)
 [ -z "$bad" ] || { echo "unexpected exports: $bad"; exit 1; }

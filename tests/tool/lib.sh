@@ -37,6 +37,8 @@ ip link add "vt$$a" type veth peer name "vt$$b" || fail "veth"
 ip link set "vt$$a" netns "$NS_A" && ip link set "vt$$b" netns "$NS_B" || fail "veth netns"
 ip -n "$NS_A" addr add $UNDER_A/24 dev "vt$$a" && ip -n "$NS_B" addr add $UNDER_B/24 dev "vt$$b"
 for ns in "$NS_A" "$NS_B"; do ip -n "$ns" link set lo up; done
+ip -n "$NS_A" addr add fd00:198:7::1/64 dev "vt$$a" nodad
+ip -n "$NS_B" addr add fd00:198:7::2/64 dev "vt$$b" nodad
 ip -n "$NS_A" link set "vt$$a" up && ip -n "$NS_B" link set "vt$$b" up || fail "veth up"
 
 in_a() { ip netns exec "$NS_A" "$@"; }
@@ -48,6 +50,8 @@ start_tunnel() {
     local ns over over6 peer
     if [ "$side" = a ]; then ns=$NS_A over=$OVER_A over6=$OVER6_A peer=$UNDER_B
     else ns=$NS_B over=$OVER_B over6=$OVER6_B peer=$UNDER_A; fi
+    # An IPv6 underlay when the test asks for one (UNDERLAY6=1).
+    [ -n "${UNDERLAY6:-}" ] && peer="[fd00:198:7::$([ "$side" = a ] && echo 2 || echo 1)]"
     ip netns exec "$ns" "$VEILTUN" tunnel --dev vt0 --addr $over/24 --addr $over6/64 \
         --listen :$PORT --peer $peer:$PORT "$@" 2>>/tmp/vt-"$TEST"-$$-$side.log &
     local pid=$!
