@@ -21,14 +21,21 @@ int main(int argc, char **argv)
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 1) < 0)
         return perror("tcpsink"), 1;
+    freeaddrinfo(ai);
     fprintf(stderr, "listening\n");
     c = accept(fd, NULL, NULL);
     if (c < 0)
         return perror("accept"), 1;
     setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    /* write(), not stdio: nothing may wait in a buffer if the process ends abruptly. */
     while ((n = read(c, buf, sizeof(buf))) > 0) {
-        if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
-            return 1;
+        for (ssize_t off = 0, w; off < n; off += w) {
+            w = write(1, buf + off, (size_t)(n - off));
+            if (w <= 0)
+                return 1;
+        }
     }
+    close(c);
+    close(fd);
     return n < 0 ? 1 : 0;
 }
