@@ -70,8 +70,11 @@ static int attach_error(int err, const char *name)
     return veiltun__linux_error(err, "attach (TUNSETIFF)");
 }
 
-/* Creates or attaches as the mode asks; IFF_TUN_EXCL tells us reliably whether we created. */
-static int attach_device(veiltun *dev, const veiltun_config *cfg)
+/* Creates or attaches as the mode asks; IFF_TUN_EXCL tells us reliably whether we created.
+ * Attach-only has no such flag: it notes the index of the device it means to attach to, so
+ * that finish_open() can tell if that device was replaced (or removed, and so re-created by
+ * this very call) in between. */
+static int attach_device(veiltun *dev, const veiltun_config *cfg, int *expect_ifindex)
 {
     int fd = dev->sys.fd, err;
 
@@ -86,7 +89,7 @@ static int attach_device(veiltun *dev, const veiltun_config *cfg)
         }
         if (err != EBUSY)
             return veiltun__linux_error(err, "create (TUNSETIFF)");
-    } else if (if_nametoindex(dev->name) == 0) {
+    } else if ((*expect_ifindex = (int)if_nametoindex(dev->name)) == 0) {
         veiltun__log(VEILTUN_LOG_ERROR, "%s: no such device to attach to", dev->name);
         return veiltun__fail_os(VEILTUN_ENODEV, ENODEV);
     }
@@ -156,11 +159,9 @@ int veiltun__sys_open(veiltun *dev, const veiltun_config *cfg)
                               : veiltun__linux_error(errno, "open /dev/net/tun");
         goto fail;
     }
-    err = attach_device(dev, cfg);
+    err = attach_device(dev, cfg, &expect);
     if (err < 0)
         goto fail;
-    if (cfg->mode == VEILTUN_OPEN_ATTACH)
-        expect = (int)if_nametoindex(dev->name);
     err = apply_options(dev, cfg);
     if (err == 0)
         err = finish_open(dev, expect);
