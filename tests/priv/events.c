@@ -72,6 +72,12 @@ int main(void)
     ASSERT_EQ(veiltun_read(dev, big, sizeof(big)), VEILTUN_ENODEV);
     ASSERT_EQ(veiltun_write(dev, pkt, sizeof(pkt)), VEILTUN_ENODEV);
     ASSERT_EQ(veiltun_get_mtu(dev), VEILTUN_ENODEV);
+    /* Failed I/O is counted as errors, each way. */
+    veiltun_stats st;
+    ASSERT_OK(veiltun_get_stats(dev, &st, sizeof(st)));
+    ASSERT_EQ(st.rx_errors, 1);
+    ASSERT_EQ(st.tx_errors, 1);
+    ASSERT_EQ(st.tx_dropped, 1); /* the oversized packet above */
     veiltun_close(dev);
     return 0;
 }
