@@ -109,6 +109,12 @@ static int apply_options(veiltun *dev, const veiltun_config *cfg)
 {
     struct veiltun__sys *s = &dev->sys;
 
+    /* The offload mask belongs to the device, not to the fd: a persistent device keeps what
+     * an earlier user set. Without a virtio-net header to describe them, the kernel would
+     * then hand us TCP super-packets as if they were one packet (ping works, bulk TCP
+     * fails). So a handle without offload clears the mask. */
+    if (ioctl(s->fd, TUNSETOFFLOAD, 0) < 0)
+        return veiltun__linux_error(errno, "TUNSETOFFLOAD");
     if ((cfg->flags & VEILTUN_F_PERSIST) && !is_persistent(s->fd)) {
         if (ioctl(s->fd, TUNSETPERSIST, 1) < 0)
             return veiltun__linux_error(errno, "TUNSETPERSIST");

@@ -5,7 +5,10 @@
 #include "veiltun.h"
 
 #include <fcntl.h>
+#include <linux/ethtool.h>
 #include <linux/if_tun.h>
+#include <linux/sockios.h>
+#include <sys/socket.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -148,9 +151,44 @@ static void test_adopt(void)
     ASSERT_EQ(veiltun_adopt(-1, &a), VEILTUN_EINVAL);
 }
 
+/* The kernel's TSO state for a device (ethtool's legacy query, no ethtool needed). */
+static int tso_on(const char *name)
+{
+    struct ethtool_value v = {.cmd = ETHTOOL_GTSO};
+    struct ifreq ifr;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+
+    memset(&ifr, 0, sizeof(ifr));
+    snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+    ifr.ifr_data = (char *)&v;
+    r = ioctl(fd, SIOCETHTOOL, &ifr);
+    close(fd);
+    if (r < 0)
+        TEST_FAIL("SIOCETHTOOL on %s failed", name);
+    return (int)v.data;
+}
+
+/* A persistent device left with offload on by an earlier user: attaching without offload
+ * clears it, or the kernel would send us TCP super-packets we cannot tell apart. */
+static void test_offload_cleared(void)
+{
+    int fd = raw_tun("vtoff0", IFF_TUN | IFF_NO_PI | IFF_VNET_HDR);
+    veiltun *a;
+
+    ASSERT_EQ(ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6), 0);
+    ASSERT_EQ(ioctl(fd, TUNSETPERSIST, 1), 0);
+    close(fd);
+    ASSERT_EQ(tso_on("vtoff0"), 1);
+    ASSERT_OK(open_mode("vtoff0", VEILTUN_OPEN_ATTACH, 0, &a));
+    ASSERT_EQ(tso_on("vtoff0"), 0);
+    ASSERT_OK(veiltun_set_persist(a, 0));
+    veiltun_close(a);
+}
+
 int main(void)
 {
     test_netns_enter("open");
+    test_offload_cleared();
     test_create();
     test_persist_and_attach();
     test_owner_group();
