@@ -1,0 +1,217 @@
+/* Cutting GSO super-packets and finishing checksums (see offload.h). */
+#include "offload.h"
+#include "veiltun.h"
+
+#include <linux/virtio_net.h>
+#include <netinet/in.h>
+#include <string.h>
+
+/* Older kernel headers lack the UDP segmentation offload type (Linux 6.2). */
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5
+#endif
+
+#define TCP_FIN 0x01
+#define TCP_PSH 0x08
+#define TCP_CWR 0x80
+
+static unsigned get16(const uint8_t *p)
+{
+    return (unsigned)p[0] << 8 | p[1];
+}
+
+static void put16(uint8_t *p, unsigned v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+/* The header's 16-bit fields are little-endian (virtio 1.0 on every host we build for). */
+static size_t le16(const uint8_t *p)
+{
+    return (size_t)p[0] | (size_t)p[1] << 8;
+}
+
+uint32_t veiltun__csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < len; i += 2)
+        sum += get16(p + i);
+    if (len & 1)
+        sum += (uint32_t)p[len - 1] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return sum;
+}
+
+uint16_t veiltun__csum_fold(uint32_t sum)
+{
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+static int is_v6(const uint8_t *pkt)
+{
+    return pkt[0] >> 4 == 6;
+}
+
+/* Where the transport header starts and how long the headers are, for a GSO packet. */
+static int locate_headers(struct veiltun__gso *g)
+{
+    const uint8_t *p = g->pkt;
+    int tcp = g->type == VIRTIO_NET_HDR_GSO_TCPV4 || g->type == VIRTIO_NET_HDR_GSO_TCPV6;
+    size_t thl;
+
+    if ((g->type == VIRTIO_NET_HDR_GSO_TCPV4) == is_v6(p) && g->type != VIRTIO_NET_HDR_GSO_UDP_L4)
+        return VEILTUN_EPROTO;
+    if (g->len < 20 || (p[0] >> 4 != 4 && p[0] >> 4 != 6) || (is_v6(p) && g->len < 40))
+        return VEILTUN_EPROTO;
+    /* The kernel always asks for the checksum on GSO packets; csum_start is then the
+     * transport header, even behind IPv6 extension headers. */
+    if (!(g->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || g->size == 0)
+        return VEILTUN_EPROTO;
+    g->l4 = g->csum_start;
+    if (g->l4 < (is_v6(p) ? 40u : (size_t)(p[0] & 0x0f) * 4) || g->l4 + 8 > g->len)
+        return VEILTUN_EPROTO;
+    thl = tcp ? (size_t)(p[g->l4 + 12] >> 4) * 4 : 8;
+    if (thl < 8 || (tcp && thl < 20) || g->l4 + thl > g->len)
+        return VEILTUN_EPROTO;
+    if (g->csum_offset != (tcp ? 16u : 6u))
+        return VEILTUN_EPROTO;
+    g->hlen = g->l4 + thl;
+    return 0;
+}
+
+int veiltun__gso_start(struct veiltun__gso *g, const uint8_t hdr[VEILTUN__VNET_HDR_LEN],
+                       const uint8_t *pkt, size_t len)
+{
+    memset(g, 0, sizeof(*g));
+    g->pkt = pkt;
+    g->len = len;
+    g->flags = hdr[0];
+    g->type = hdr[1] & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
+    g->size = le16(hdr + 4);
+    g->csum_start = le16(hdr + 6);
+    g->csum_offset = le16(hdr + 8);
+    if (len == 0)
+        return VEILTUN_EPROTO;
+    if ((g->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && g->csum_start + g->csum_offset + 2 > len)
+        return VEILTUN_EPROTO;
+    switch (g->type) {
+    case VIRTIO_NET_HDR_GSO_NONE:
+        return 0;
+    case VIRTIO_NET_HDR_GSO_TCPV4:
+    case VIRTIO_NET_HDR_GSO_TCPV6:
+    case VIRTIO_NET_HDR_GSO_UDP_L4:
+        return locate_headers(g);
+    default: /* UFO (fragmenting UDP) is never enabled by us */
+        return VEILTUN_EPROTO;
+    }
+}
+
+size_t veiltun__gso_count(const struct veiltun__gso *g)
+{
+    if (g->type == VIRTIO_NET_HDR_GSO_NONE || g->len <= g->hlen)
+        return 1;
+    return (g->len - g->hlen + g->size - 1) / g->size;
+}
+
+/* A packet whose transport checksum the kernel left partial: it holds the pseudo-header
+ * sum, and the rest is the sum over everything from csum_start. */
+static void finish_checksum(uint8_t *p, size_t len, size_t start, size_t offset)
+{
+    uint16_t sum;
+
+    sum = veiltun__csum_fold(veiltun__csum_add(0, p + start, len - start));
+    /* UDP sends 0 as "no checksum": a computed 0 goes out as all ones. */
+    put16(p + start + offset, sum == 0 && offset == 6 ? 0xffff : sum);
+}
+
+static uint32_t pseudo_header(const uint8_t *p, size_t l4_len, uint8_t proto)
+{
+    uint8_t tail[4] = {0, proto, (uint8_t)(l4_len >> 8), (uint8_t)l4_len};
+
+    if (is_v6(p)) {
+        uint8_t len32[8] = {(uint8_t)(l4_len >> 24),
+                            (uint8_t)(l4_len >> 16),
+                            (uint8_t)(l4_len >> 8),
+                            (uint8_t)l4_len,
+                            0,
+                            0,
+                            0,
+                            proto};
+        return veiltun__csum_add(veiltun__csum_add(0, p + 8, 32), len32, 8);
+    }
+    return veiltun__csum_add(veiltun__csum_add(0, p + 12, 8), tail, 4);
+}
+
+/* Fixes the copied headers of segment @p g->index carrying @p seglen payload bytes. */
+static void fix_segment(const struct veiltun__gso *g, uint8_t *s, size_t seglen)
+{
+    size_t total = g->hlen + seglen, l4len = total - g->l4;
+    int tcp = g->type != VIRTIO_NET_HDR_GSO_UDP_L4;
+    int last = g->next + seglen >= g->len - g->hlen;
+    uint8_t proto = tcp ? IPPROTO_TCP : IPPROTO_UDP;
+
+    if (is_v6(s)) {
+        put16(s + 4, (unsigned)(total - 40));
+    } else {
+        size_t ihl = (size_t)(s[0] & 0x0f) * 4;
+        put16(s + 2, (unsigned)total);
+        put16(s + 4, (get16(g->pkt + 4) + g->index) & 0xffff); /* one ID per segment */
+        put16(s + 10, 0);
+        put16(s + 10, veiltun__csum_fold(veiltun__csum_add(0, s, ihl)));
+    }
+    if (tcp) {
+        uint32_t seq = (uint32_t)get16(s + g->l4 + 4) << 16 | get16(s + g->l4 + 6);
+        seq += (uint32_t)g->next;
+        put16(s + g->l4 + 4, seq >> 16);
+        put16(s + g->l4 + 6, seq & 0xffff);
+        if (!last) /* FIN and PSH belong to the end of the data */
+            s[g->l4 + 13] &= (uint8_t) ~(TCP_FIN | TCP_PSH);
+        if (g->index > 0) /* CWR only on the first */
+            s[g->l4 + 13] &= (uint8_t)~TCP_CWR;
+    } else {
+        put16(s + g->l4 + 4, (unsigned)l4len);
+    }
+    put16(s + g->l4 + g->csum_offset, 0);
+    put16(s + g->l4 + g->csum_offset,
+          veiltun__csum_fold(veiltun__csum_add(pseudo_header(s, l4len, proto), s + g->l4, l4len)));
+    if (!tcp && get16(s + g->l4 + 6) == 0)
+        put16(s + g->l4 + 6, 0xffff);
+}
+
+int veiltun__gso_next(struct veiltun__gso *g, uint8_t *out, size_t cap)
+{
+    size_t seglen;
+
+    if (g->done)
+        return 0;
+    if (g->type == VIRTIO_NET_HDR_GSO_NONE) {
+        g->done = 1;
+        if (g->len > cap)
+            return VEILTUN_EMSGSIZE;
+        memcpy(out, g->pkt, g->len);
+        if (g->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+            finish_checksum(out, g->len, g->csum_start, g->csum_offset);
+        return (int)g->len;
+    }
+    seglen = g->len - g->hlen - g->next;
+    if (seglen > g->size)
+        seglen = g->size;
+    if (g->next + seglen >= g->len - g->hlen)
+        g->done = 1;
+    if (g->hlen + seglen > cap) {
+        g->next += seglen;
+        g->index++;
+        return VEILTUN_EMSGSIZE;
+    }
+    memcpy(out, g->pkt, g->hlen);
+    memcpy(out + g->hlen, g->pkt + g->hlen + g->next, seglen);
+    fix_segment(g, out, seglen);
+    g->next += seglen;
+    g->index++;
+    return (int)(g->hlen + seglen);
+}

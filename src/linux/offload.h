@@ -1,0 +1,48 @@
+/*
+ * Offload, read side: a device opened with a virtio-net header hands over TCP and UDP
+ * "super-packets" (GSO) of up to 64 KiB, described by that header, and packets whose
+ * checksum is left for someone else to finish. This cuts a super-packet into the segments
+ * the sender would have sent (headers copied and fixed: lengths, IPv4 ID and checksum, TCP
+ * sequence numbers and flags, transport checksums) and completes partial checksums.
+ * Everything here derives from the virtio-net header semantics in <linux/virtio_net.h>.
+ * Pure functions on buffers: no system calls.
+ */
+#ifndef VEILTUN_LINUX_OFFLOAD_H
+#define VEILTUN_LINUX_OFFLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VEILTUN__VNET_HDR_LEN 10 /* struct virtio_net_hdr, the kernel's default size */
+
+/* One packet from the device being cut into segments. */
+struct veiltun__gso {
+    const uint8_t *pkt;
+    size_t len;
+    uint8_t flags, type; /* virtio-net header: flags and gso_type (ECN bit removed) */
+    size_t csum_start, csum_offset;
+    size_t l4;   /* transport header offset (GSO only) */
+    size_t hlen; /* all headers, copied into every segment */
+    size_t size; /* payload bytes per segment (gso_size) */
+    size_t next; /* payload offset of the next segment */
+    unsigned index;
+    int done;
+};
+
+/* Reads the header and checks it against the packet. 0, or VEILTUN_EPROTO if the header
+ * and the packet disagree (the packet cannot be cut safely and must be dropped). */
+int veiltun__gso_start(struct veiltun__gso *g, const uint8_t hdr[VEILTUN__VNET_HDR_LEN],
+                       const uint8_t *pkt, size_t len);
+
+/* Writes the next segment (or the one plain packet) into @p out. Returns its length, 0 when
+ * there is none left, or VEILTUN_EMSGSIZE if it does not fit in @p cap (it is skipped). */
+int veiltun__gso_next(struct veiltun__gso *g, uint8_t *out, size_t cap);
+
+/* Number of segments the packet will give. */
+size_t veiltun__gso_count(const struct veiltun__gso *g);
+
+/* The Internet checksum (RFC 1071) of @p len bytes added to @p sum, not yet folded. */
+uint32_t veiltun__csum_add(uint32_t sum, const uint8_t *p, size_t len);
+uint16_t veiltun__csum_fold(uint32_t sum);
+
+#endif
