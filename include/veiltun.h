@@ -182,6 +182,11 @@ typedef enum veiltun_open_mode {
 
 /** Flags for veiltun_config.flags. */
 #define VEILTUN_F_PERSIST 0x1u /* the device outlives the handle (until set_persist(0)) */
+/** Linux: let the kernel hand over TCP/UDP super-packets (TSO, USO where the kernel has it)
+ *  and unfinished checksums, through a virtio-net header. Reads still return ordinary
+ *  packets: the library cuts super-packets into segments and finishes checksums, so one
+ *  read from the kernel serves up to 64 KiB of traffic. Windows: VEILTUN_ENOTSUP. */
+#define VEILTUN_F_OFFLOAD 0x2u
 
 /** Open options. Initialise with veiltun_config_init(), then set what you need. */
 typedef struct veiltun_config {
@@ -317,6 +322,25 @@ VEILTUN_API int veiltun_is_up(veiltun *dev);
  *         to routes: see veiltun_add_route()). Since: 0.1
  */
 VEILTUN_API int veiltun_set_metric(veiltun *dev, uint32_t metric);
+
+/** Offload features for veiltun_set_offload(). */
+#define VEILTUN_OFFLOAD_TSO 0x1u /* TCP segmentation offload, IPv4 and IPv6 */
+#define VEILTUN_OFFLOAD_USO 0x2u /* UDP segmentation offload (Linux 6.2 and later) */
+
+/**
+ * Turn offload features on or off at run time on a handle opened with VEILTUN_F_OFFLOAD
+ * (kernel bugs in these paths exist; this is the switch). @p features is a mask of
+ * VEILTUN_OFFLOAD_*; 0 turns segmentation off (checksum offload stays). Packets already
+ * queued in the kernel keep the form they had.
+ * @return 0, VEILTUN_EINVAL (NULL, unknown bits), VEILTUN_ENOTSUP (no VEILTUN_F_OFFLOAD on
+ *         this handle, USO asked of a kernel without it, or Windows), a system error.
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_set_offload(veiltun *dev, uint32_t features);
+
+/** The offload features in force on the handle (a VEILTUN_OFFLOAD_* mask), or
+ *  VEILTUN_EINVAL. Since: 0.1 */
+VEILTUN_API int veiltun_get_offload(const veiltun *dev);
 
 /**
  * Make the device persistent (it outlives every handle) or not. A device made non-persistent
@@ -619,6 +643,9 @@ typedef struct veiltun_stats {
     uint64_t reader_sleeps; /* reader waits on the driver's event */
     uint64_t ring_grows;    /* times auto-tuning doubled the ring */
     uint64_t ring_capacity; /* current ring size in bytes */
+    /* Linux offload (VEILTUN_F_OFFLOAD) only; zero elsewhere. */
+    uint64_t gso_splits;   /* super-packets read from the kernel and cut into segments */
+    uint64_t gso_segments; /* segments those gave (gso_segments / gso_splits = average) */
 } veiltun_stats;
 
 /**

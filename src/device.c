@@ -37,9 +37,10 @@ static int check_config(const veiltun_config *cfg)
 
     if ((unsigned)cfg->mode > VEILTUN_OPEN_ATTACH)
         return veiltun__fail_input(VEILTUN_EINVAL, "open: unknown mode %d", (int)cfg->mode);
-    if (cfg->flags & ~VEILTUN_F_PERSIST)
-        return veiltun__fail_input(VEILTUN_EBADFLAGS, "open: unknown flags 0x%x",
-                                   (unsigned)(cfg->flags & ~VEILTUN_F_PERSIST));
+    if (cfg->flags & ~(VEILTUN_F_PERSIST | VEILTUN_F_OFFLOAD))
+        return veiltun__fail_input(
+            VEILTUN_EBADFLAGS, "open: unknown flags 0x%x",
+            (unsigned)(cfg->flags & ~(VEILTUN_F_PERSIST | VEILTUN_F_OFFLOAD)));
     err = veiltun__check_name(name, &why);
     if (err < 0)
         return veiltun__fail_input(err, "device name %s", why);
@@ -221,6 +222,26 @@ int veiltun_set_metric(veiltun *dev, uint32_t metric)
     err = veiltun__sys_set_metric(dev, metric);
     veiltun__sys_unlock(dev);
     return err;
+}
+
+int veiltun_set_offload(veiltun *dev, uint32_t features)
+{
+    int err;
+
+    if (dev == NULL)
+        return veiltun__fail_input(VEILTUN_EINVAL, "set_offload: NULL handle");
+    if (features & ~(VEILTUN_OFFLOAD_TSO | VEILTUN_OFFLOAD_USO))
+        return veiltun__fail_input(VEILTUN_EINVAL, "set_offload: unknown features 0x%x",
+                                   (unsigned)features);
+    veiltun__sys_lock(dev);
+    err = veiltun__sys_set_offload(dev, features);
+    veiltun__sys_unlock(dev);
+    return err;
+}
+
+int veiltun_get_offload(const veiltun *dev)
+{
+    return dev ? veiltun__sys_get_offload(dev) : VEILTUN_EINVAL;
 }
 
 int veiltun_set_persist(veiltun *dev, int persist)

@@ -31,6 +31,7 @@ struct veiltun__counters {
     _Atomic uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
     _Atomic uint64_t ring_full, queue_full, reader_spins, reader_sleeps, ring_grows;
     _Atomic uint64_t ring_capacity;
+    _Atomic uint64_t gso_splits, gso_segments;
 };
 
 #define VEILTUN__COUNT(dev, field, n)                                                              \
@@ -97,6 +98,8 @@ int veiltun__sys_set_mtu(veiltun *dev, unsigned mtu);
 int veiltun__sys_set_up(veiltun *dev, int up);
 int veiltun__sys_set_persist(veiltun *dev, int persist);
 int veiltun__sys_set_metric(veiltun *dev, uint32_t metric);
+int veiltun__sys_set_offload(veiltun *dev, uint32_t features);
+int veiltun__sys_get_offload(const veiltun *dev);
 int veiltun__sys_address(veiltun *dev, const veiltun_prefix *p, int add);
 int veiltun__sys_get_addresses(veiltun *dev, veiltun_prefix *out, size_t max);
 int veiltun__sys_route(veiltun *dev, const veiltun_prefix *dst, const veiltun_prefix *gw,

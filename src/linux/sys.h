@@ -5,17 +5,26 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "offload.h"
+
 struct mnl_socket;
 
 struct veiltun__sys {
     int fd;                  /* /dev/net/tun, attached to the device */
-    int epfd;                /* the wait handle: fd + events socket + cancel_fd */
+    int epfd;                /* the wait handle: fd, events socket, cancel_fd, pending_fd */
     int cancel_fd;           /* eventfd; readable once veiltun_cancel() ran */
     struct mnl_socket *nl;   /* rtnetlink requests, each acknowledged */
     struct mnl_socket *nlev; /* rtnetlink link notifications (RTMGRP_LINK) */
     uint32_t seq;
     int set_persist;      /* the open made the device persistent: undo on failure */
     pthread_mutex_t lock; /* serialises requests on nl and event processing */
+    /* Offload (VEILTUN_F_OFFLOAD): the fd carries a virtio-net header on every packet. */
+    int vnet;
+    uint32_t offload;        /* VEILTUN_OFFLOAD_* in force */
+    uint8_t *rxbuf;          /* one read from the kernel: header + up to 64 KiB */
+    struct veiltun__gso gso; /* the packet being cut into segments */
+    int pending;             /* segments of it are still to be handed out */
+    int pending_fd;          /* eventfd, readable while they are: wakes waiters */
 };
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <string.h>
@@ -38,7 +39,7 @@ int veiltun__linux_error(int err, const char *what)
 static void sys_init(struct veiltun__sys *s)
 {
     memset(s, 0, sizeof(*s));
-    s->fd = s->epfd = s->cancel_fd = -1;
+    s->fd = s->epfd = s->cancel_fd = s->pending_fd = -1;
     pthread_mutex_init(&s->lock, NULL);
 }
 
@@ -77,10 +78,11 @@ static int attach_error(int err, const char *name)
 static int attach_device(veiltun *dev, const veiltun_config *cfg, int *expect_ifindex)
 {
     int fd = dev->sys.fd, err;
+    short vnet = (cfg->flags & VEILTUN_F_OFFLOAD) ? IFF_VNET_HDR : 0;
 
     snprintf(dev->name, sizeof(dev->name), "%s", cfg->name ? cfg->name : "veil%d");
     if (cfg->mode != VEILTUN_OPEN_ATTACH) {
-        err = set_iff(fd, dev->name, IFF_TUN_EXCL);
+        err = set_iff(fd, dev->name, IFF_TUN_EXCL | vnet);
         if (err == 0)
             return dev->created = 1, 0;
         if (err == EBUSY && cfg->mode == VEILTUN_OPEN_CREATE) {
@@ -93,7 +95,7 @@ static int attach_device(veiltun *dev, const veiltun_config *cfg, int *expect_if
         veiltun__log(VEILTUN_LOG_ERROR, "%s: no such device to attach to", dev->name);
         return veiltun__fail_os(VEILTUN_ENODEV, ENODEV);
     }
-    err = set_iff(fd, dev->name, 0);
+    err = set_iff(fd, dev->name, vnet);
     return err ? attach_error(err, dev->name) : 0;
 }
 
@@ -105,6 +107,61 @@ static int is_persistent(int fd)
     return ioctl(fd, TUNGETIFF, &ifr) == 0 && (ifr.ifr_flags & IFF_PERSIST);
 }
 
+/* Linux 6.2 added UDP segmentation offload; older kernel headers lack the bits. */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#define TUN_F_USO6 0x40
+#endif
+
+static unsigned kernel_offload_bits(uint32_t features)
+{
+    unsigned bits = TUN_F_CSUM;
+
+    if (features & VEILTUN_OFFLOAD_TSO)
+        bits |= TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+    if (features & VEILTUN_OFFLOAD_USO)
+        bits |= TUN_F_USO4 | TUN_F_USO6;
+    return bits;
+}
+
+int veiltun__sys_set_offload(veiltun *dev, uint32_t features)
+{
+    struct veiltun__sys *s = &dev->sys;
+
+    if (!s->vnet) {
+        veiltun__log(VEILTUN_LOG_ERROR, "%s: offload needs VEILTUN_F_OFFLOAD at open", dev->name);
+        return veiltun__fail_os(VEILTUN_ENOTSUP, 0);
+    }
+    if (ioctl(s->fd, TUNSETOFFLOAD, kernel_offload_bits(features)) < 0) {
+        if (errno == EINVAL && (features & VEILTUN_OFFLOAD_USO))
+            return veiltun__fail_os(VEILTUN_ENOTSUP, errno); /* a kernel without USO */
+        return veiltun__linux_error(errno, "TUNSETOFFLOAD");
+    }
+    s->offload = features;
+    return 0;
+}
+
+int veiltun__sys_get_offload(const veiltun *dev)
+{
+    return (int)dev->sys.offload;
+}
+
+/* Everything the kernel can do, USO only where it exists. */
+static int enable_offload(veiltun *dev)
+{
+    struct veiltun__sys *s = &dev->sys;
+    int err;
+
+    s->vnet = 1;
+    s->rxbuf = malloc(VEILTUN__VNET_HDR_LEN + 65536);
+    if (s->rxbuf == NULL)
+        return veiltun__fail_os(VEILTUN_ENOMEM, ENOMEM);
+    err = veiltun__sys_set_offload(dev, VEILTUN_OFFLOAD_TSO | VEILTUN_OFFLOAD_USO);
+    if (err == VEILTUN_ENOTSUP)
+        err = veiltun__sys_set_offload(dev, VEILTUN_OFFLOAD_TSO);
+    return err;
+}
+
 static int apply_options(veiltun *dev, const veiltun_config *cfg)
 {
     struct veiltun__sys *s = &dev->sys;
@@ -113,8 +170,13 @@ static int apply_options(veiltun *dev, const veiltun_config *cfg)
      * an earlier user set. Without a virtio-net header to describe them, the kernel would
      * then hand us TCP super-packets as if they were one packet (ping works, bulk TCP
      * fails). So a handle without offload clears the mask. */
-    if (ioctl(s->fd, TUNSETOFFLOAD, 0) < 0)
+    if (cfg->flags & VEILTUN_F_OFFLOAD) {
+        int err = enable_offload(dev);
+        if (err < 0)
+            return err;
+    } else if (ioctl(s->fd, TUNSETOFFLOAD, 0) < 0) {
         return veiltun__linux_error(errno, "TUNSETOFFLOAD");
+    }
     if ((cfg->flags & VEILTUN_F_PERSIST) && !is_persistent(s->fd)) {
         if (ioctl(s->fd, TUNSETPERSIST, 1) < 0)
             return veiltun__linux_error(errno, "TUNSETPERSIST");
@@ -150,6 +212,8 @@ static void release(struct veiltun__sys *s)
     if (s->fd >= 0)
         close(s->fd);
     s->fd = -1;
+    free(s->rxbuf);
+    s->rxbuf = NULL;
     pthread_mutex_destroy(&s->lock);
 }
 
@@ -269,8 +333,64 @@ int veiltun__sys_set_metric(veiltun *dev, uint32_t metric)
     return veiltun__fail_os(VEILTUN_ENOTSUP, 0);
 }
 
+/* The wait handle must stay readable while cut segments wait here, or a caller that reads
+ * one packet per wake-up would sleep on data it already has. */
+static void set_pending(struct veiltun__sys *s, int pending)
+{
+    uint64_t v = 1;
+
+    if (s->pending == pending)
+        return;
+    s->pending = pending;
+    if (pending)
+        (void)!write(s->pending_fd, &v, sizeof(v));
+    else
+        (void)!read(s->pending_fd, &v, sizeof(v));
+}
+
+/* Reads one packet from the kernel into rxbuf and starts cutting it. */
+static int read_super(veiltun *dev)
+{
+    struct veiltun__sys *s = &dev->sys;
+    ssize_t n = read(s->fd, s->rxbuf, VEILTUN__VNET_HDR_LEN + 65536);
+    size_t count;
+
+    if (n < 0)
+        return veiltun__linux_error(errno, "read");
+    if (n < VEILTUN__VNET_HDR_LEN ||
+        veiltun__gso_start(&s->gso, s->rxbuf, s->rxbuf + VEILTUN__VNET_HDR_LEN,
+                           (size_t)n - VEILTUN__VNET_HDR_LEN) < 0) {
+        veiltun__log(VEILTUN_LOG_WARN,
+                     "%s: dropped a packet whose offload header does not match it", dev->name);
+        return veiltun__fail_os(VEILTUN_EPROTO, EPROTO);
+    }
+    count = veiltun__gso_count(&s->gso);
+    if (count > 1) {
+        VEILTUN__COUNT(dev, gso_splits, 1);
+        VEILTUN__COUNT(dev, gso_segments, count);
+    }
+    return 0;
+}
+
+/* With offload: the next segment of the packet being cut, or of a fresh one. */
+static int read_segment(veiltun *dev, void *buf, size_t size)
+{
+    struct veiltun__sys *s = &dev->sys;
+    int n, err;
+
+    if (!s->pending && (err = read_super(dev)) < 0)
+        return err;
+    n = veiltun__gso_next(&s->gso, buf, size);
+    set_pending(s, !s->gso.done);
+    /* A segment too big for the caller's buffer: the front counts it dropped. */
+    return n == VEILTUN_EMSGSIZE ? (int)(size > INT32_MAX - 1 ? INT32_MAX : size + 1) : n;
+}
+
 int veiltun__sys_read(veiltun *dev, void *buf, size_t size)
 {
+    if (dev->sys.vnet)
+        return read_segment(dev, buf, size);
+
     /* The kernel silently cuts a packet to the buffer and returns the cut length. One spare
      * byte behind the buffer tells a packet that exactly fits from one that was cut (and is
      * gone): the result is then size + 1, which the front reports as a drop. */
@@ -285,9 +405,12 @@ int veiltun__sys_read(veiltun *dev, void *buf, size_t size)
 
 int veiltun__sys_write(veiltun *dev, const void *buf, size_t len)
 {
-    ssize_t n = write(dev->sys.fd, buf, len);
+    /* With offload every packet carries a header; all zero means "a plain, finished packet". */
+    static const uint8_t plain[VEILTUN__VNET_HDR_LEN];
+    struct iovec iov[2] = {{(void *)plain, sizeof(plain)}, {(void *)(uintptr_t)buf, len}};
+    ssize_t n = dev->sys.vnet ? writev(dev->sys.fd, iov, 2) : write(dev->sys.fd, buf, len);
 
     if (n < 0)
         return veiltun__linux_error(errno, "write");
-    return (int)n;
+    return (int)len;
 }

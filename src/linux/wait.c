@@ -27,11 +27,14 @@ int veiltun__wait_init(veiltun *dev)
     s->cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (s->cancel_fd < 0)
         return veiltun__linux_error(errno, "eventfd");
+    s->pending_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (s->pending_fd < 0)
+        return veiltun__linux_error(errno, "eventfd");
     s->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (s->epfd < 0)
         return veiltun__linux_error(errno, "epoll_create1");
     if (watch(s->epfd, s->fd) < 0 || watch(s->epfd, mnl_socket_get_fd(s->nlev)) < 0 ||
-        watch(s->epfd, s->cancel_fd) < 0)
+        watch(s->epfd, s->cancel_fd) < 0 || watch(s->epfd, s->pending_fd) < 0)
         return veiltun__linux_error(errno, "epoll_ctl");
     return 0;
 }
@@ -42,7 +45,9 @@ void veiltun__wait_close(struct veiltun__sys *s)
         close(s->epfd);
     if (s->cancel_fd >= 0)
         close(s->cancel_fd);
-    s->epfd = s->cancel_fd = -1;
+    if (s->pending_fd >= 0)
+        close(s->pending_fd);
+    s->epfd = s->cancel_fd = s->pending_fd = -1;
 }
 
 veiltun_os_handle veiltun__sys_wait_handle(const veiltun *dev)
@@ -71,14 +76,15 @@ static int64_t now_ms(void)
 int veiltun__sys_wait(veiltun *dev, int timeout_ms)
 {
     struct veiltun__sys *s = &dev->sys;
-    struct pollfd pfd[3] = {{.fd = s->cancel_fd, .events = POLLIN},
+    struct pollfd pfd[4] = {{.fd = s->cancel_fd, .events = POLLIN},
                             {.fd = s->fd, .events = POLLIN},
-                            {.fd = mnl_socket_get_fd(s->nlev), .events = POLLIN}};
+                            {.fd = mnl_socket_get_fd(s->nlev), .events = POLLIN},
+                            {.fd = s->pending_fd, .events = POLLIN}};
     int64_t deadline = now_ms() + timeout_ms;
     int n, left = timeout_ms, mask = 0;
 
     for (;;) {
-        n = poll(pfd, 3, left);
+        n = poll(pfd, 4, left);
         if (n >= 0)
             break;
         if (errno != EINTR)
@@ -91,7 +97,7 @@ int veiltun__sys_wait(veiltun *dev, int timeout_ms)
     if (pfd[0].revents)
         return VEILTUN_ECANCELED;
     /* A removed device shows as an error on the tun fd; the read reports it. */
-    if (pfd[1].revents)
+    if (pfd[1].revents || pfd[3].revents)
         mask |= VEILTUN_READY_READ;
     if (pfd[2].revents)
         mask |= VEILTUN_READY_EVENT;

@@ -53,6 +53,12 @@ int veiltun__sys_open(veiltun *dev, const veiltun_config *cfg)
 
     memset(s, 0, sizeof(*s));
     InitializeCriticalSection(&s->lock);
+    if (cfg->flags & VEILTUN_F_OFFLOAD) {
+        veiltun__log(VEILTUN_LOG_ERROR, "open: Wintun has no segmentation offload");
+        err = veiltun__fail_os(VEILTUN_ENOTSUP, ERROR_NOT_SUPPORTED);
+        DeleteCriticalSection(&s->lock);
+        return err;
+    }
     InitializeSRWLock(&s->session_lock);
     s->api = veiltun__wintun_get(&err);
     if (s->api == NULL)
@@ -298,6 +304,19 @@ int veiltun__sys_set_persist(veiltun *dev, int persist)
     (void)persist;
     veiltun__log(VEILTUN_LOG_ERROR, "%s: Wintun adapters end with their process", dev->name);
     return veiltun__fail_os(VEILTUN_ENOTSUP, ERROR_NOT_SUPPORTED);
+}
+
+int veiltun__sys_set_offload(veiltun *dev, uint32_t features)
+{
+    (void)features;
+    veiltun__log(VEILTUN_LOG_ERROR, "%s: Wintun has no segmentation offload", dev->name);
+    return veiltun__fail_os(VEILTUN_ENOTSUP, ERROR_NOT_SUPPORTED);
+}
+
+int veiltun__sys_get_offload(const veiltun *dev)
+{
+    (void)dev;
+    return 0;
 }
 
 int veiltun__sys_set_metric(veiltun *dev, uint32_t metric)

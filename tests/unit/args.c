@@ -82,6 +82,8 @@ static void test_null_handle(void)
     ASSERT_EQ(veiltun_is_up(NULL), VEILTUN_EINVAL);
     ASSERT_EQ(veiltun_set_persist(NULL, 1), VEILTUN_EINVAL);
     ASSERT_EQ(veiltun_set_metric(NULL, 10), VEILTUN_EINVAL);
+    ASSERT_EQ(veiltun_set_offload(NULL, 0), VEILTUN_EINVAL);
+    ASSERT_EQ(veiltun_get_offload(NULL), VEILTUN_EINVAL);
     ASSERT_EQ(veiltun_add_address(NULL, "10.0.0.1/24"), VEILTUN_EINVAL);
     ASSERT_EQ(veiltun_del_address(NULL, "10.0.0.1/24"), VEILTUN_EINVAL);
     ASSERT_EQ(veiltun_get_addresses(NULL, &p, 1), VEILTUN_EINVAL);

@@ -44,6 +44,9 @@ static int parse_tunnel_option(int opt, const char *arg, struct tunnel_args *a)
     case 'P':
         a->persist = 1;
         return 0;
+    case 'O':
+        a->no_offload = 1;
+        return 0;
     case 'u':
         if (parse_user(arg, &uid, &gid, &why) < 0)
             return usage_error("tunnel", "bad --user '%s': %s", arg, why);
@@ -78,17 +81,13 @@ static int check_tunnel_args(struct tunnel_args *a)
 
 int parse_tunnel(int argc, char **argv, struct tunnel_args *a)
 {
-    static const struct option opts[] = {{"dev", required_argument, NULL, 'd'},
-                                         {"addr", required_argument, NULL, 'a'},
-                                         {"listen", required_argument, NULL, 'l'},
-                                         {"peer", required_argument, NULL, 'p'},
-                                         {"mtu", required_argument, NULL, 'm'},
-                                         {"stats-interval", required_argument, NULL, 's'},
-                                         {"persist", no_argument, NULL, 'P'},
-                                         {"user", required_argument, NULL, 'u'},
-                                         {"group", required_argument, NULL, 'g'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"dev", required_argument, NULL, 'd'},    {"addr", required_argument, NULL, 'a'},
+        {"listen", required_argument, NULL, 'l'}, {"peer", required_argument, NULL, 'p'},
+        {"mtu", required_argument, NULL, 'm'},    {"stats-interval", required_argument, NULL, 's'},
+        {"persist", no_argument, NULL, 'P'},      {"no-offload", no_argument, NULL, 'O'},
+        {"user", required_argument, NULL, 'u'},   {"group", required_argument, NULL, 'g'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     int opt, err;
 
     memset(a, 0, sizeof(*a));
@@ -116,6 +115,9 @@ int tunnel_open_device(const struct tunnel_args *a, veiltun **dev, const char **
     veiltun_config_init(&cfg);
     cfg.name = a->dev;
     cfg.flags = a->persist ? VEILTUN_F_PERSIST : 0;
+    /* Offload where the kernel has it: one read from the device then serves up to 64 KiB. */
+    if (!a->no_offload)
+        cfg.flags |= VEILTUN_F_OFFLOAD;
     if ((err = veiltun_open(&cfg, dev)) < 0)
         return *what = "open", err;
     if ((err = veiltun_set_mtu(*dev, a->mtu)) < 0)

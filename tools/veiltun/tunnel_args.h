@@ -17,6 +17,7 @@ struct tunnel_args {
     unsigned mtu;
     unsigned long stats_interval;
     int persist;
+    int no_offload; /* --no-offload: plain packets from the device */
     int64_t uid, gid;
 };
 
