@@ -326,12 +326,14 @@ VEILTUN_API int veiltun_set_metric(veiltun *dev, uint32_t metric);
 /** Offload features for veiltun_set_offload(). */
 #define VEILTUN_OFFLOAD_TSO 0x1u /* TCP segmentation offload, IPv4 and IPv6 */
 #define VEILTUN_OFFLOAD_USO 0x2u /* UDP segmentation offload (Linux 6.2 and later) */
+#define VEILTUN_OFFLOAD_GRO 0x4u /* batch writes merge consecutive TCP segments of a flow */
 
 /**
  * Turn offload features on or off at run time on a handle opened with VEILTUN_F_OFFLOAD
  * (kernel bugs in these paths exist; this is the switch). @p features is a mask of
- * VEILTUN_OFFLOAD_*; 0 turns segmentation off (checksum offload stays). Packets already
- * queued in the kernel keep the form they had.
+ * VEILTUN_OFFLOAD_*; without TSO/USO the kernel sends plain packets (checksum offload
+ * stays), without GRO veiltun_write_batch() writes each packet on its own. Packets already
+ * queued in the kernel keep the form they had. VEILTUN_F_OFFLOAD turns all on.
  * @return 0, VEILTUN_EINVAL (NULL, unknown bits), VEILTUN_ENOTSUP (no VEILTUN_F_OFFLOAD on
  *         this handle, USO asked of a kernel without it, or Windows), a system error.
  * Since: 0.1
@@ -553,7 +555,9 @@ typedef struct veiltun_packet {
 VEILTUN_API int veiltun_read_batch(veiltun *dev, veiltun_packet *pkts, size_t count);
 
 /**
- * Write up to @p count packets. Each packet is checked as by veiltun_write(): a bad or
+ * Write up to @p count packets. With VEILTUN_F_OFFLOAD (and GRO on), consecutive TCP
+ * segments of one flow go to the kernel as one write. Each packet is checked as by
+ * veiltun_write(): a bad or
  * oversized one is skipped, its status set to the error and counted as dropped, and the batch
  * goes on. The batch stops at the first device-level failure (VEILTUN_EAGAIN, VEILTUN_ENODEV,
  * a system error).
@@ -646,6 +650,7 @@ typedef struct veiltun_stats {
     /* Linux offload (VEILTUN_F_OFFLOAD) only; zero elsewhere. */
     uint64_t gso_splits;   /* super-packets read from the kernel and cut into segments */
     uint64_t gso_segments; /* segments those gave (gso_segments / gso_splits = average) */
+    uint64_t gro_merges;   /* packets written as part of a merged write, beyond the first */
 } veiltun_stats;
 
 /**

@@ -32,7 +32,7 @@ step "threads under ThreadSanitizer"
 cmake -S . -B build/tsan -G Ninja -DCMAKE_C_COMPILER=clang -DVEILTUN_TSAN=ON \
     -DVEILTUN_BUILD_TOOL=OFF -DVEILTUN_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build build/tsan -j"$jobs"
-ctest --test-dir build/tsan --output-on-failure -R 'unit.queue|priv.cancel' || failed+=(tsan)
+ctest --test-dir build/tsan --output-on-failure -R 'unit.queue|priv.cancel|priv.offload' || failed+=(tsan)
 
 step "everything again under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build/asan -G Ninja -DVEILTUN_WERROR=ON -DVEILTUN_ASAN=ON -DVEILTUN_UBSAN=ON \

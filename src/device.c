@@ -230,7 +230,7 @@ int veiltun_set_offload(veiltun *dev, uint32_t features)
 
     if (dev == NULL)
         return veiltun__fail_input(VEILTUN_EINVAL, "set_offload: NULL handle");
-    if (features & ~(VEILTUN_OFFLOAD_TSO | VEILTUN_OFFLOAD_USO))
+    if (features & ~(VEILTUN_OFFLOAD_TSO | VEILTUN_OFFLOAD_USO | VEILTUN_OFFLOAD_GRO))
         return veiltun__fail_input(VEILTUN_EINVAL, "set_offload: unknown features 0x%x",
                                    (unsigned)features);
     veiltun__sys_lock(dev);

@@ -31,7 +31,7 @@ struct veiltun__counters {
     _Atomic uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
     _Atomic uint64_t ring_full, queue_full, reader_spins, reader_sleeps, ring_grows;
     _Atomic uint64_t ring_capacity;
-    _Atomic uint64_t gso_splits, gso_segments;
+    _Atomic uint64_t gso_splits, gso_segments, gro_merges;
 };
 
 #define VEILTUN__COUNT(dev, field, n)                                                              \
@@ -92,6 +92,10 @@ void veiltun__sys_pause(void);
 /* Reads one packet; returns its length, or a value above @p size when it did not fit. */
 int veiltun__sys_read(veiltun *dev, void *buf, size_t size);
 int veiltun__sys_write(veiltun *dev, const void *buf, size_t len);
+/* A backend that merges writes takes a whole batch (slots with a negative status are
+ * skipped): 1 if this handle does, and the call returns the packets consumed or an error. */
+int veiltun__sys_merges_writes(const veiltun *dev);
+int veiltun__sys_write_batch(veiltun *dev, veiltun_packet *pkts, size_t count);
 
 int veiltun__sys_get_link(veiltun *dev, struct veiltun__link *out);
 int veiltun__sys_set_mtu(veiltun *dev, unsigned mtu);

@@ -45,9 +45,10 @@ static unsigned current_mtu(veiltun *dev, size_t len)
     return atomic_load(&dev->mtu_cache);
 }
 
-static int write_one(veiltun *dev, void *buf, size_t len)
+/* The checks every outgoing packet passes; a refused one is counted as dropped. */
+static int check_outgoing(veiltun *dev, const void *buf, size_t len)
 {
-    int err = veiltun__check_packet(buf, len), n;
+    int err = veiltun__check_packet(buf, len);
 
     if (err == 0 && len > current_mtu(dev, len))
         err = VEILTUN_EMSGSIZE;
@@ -56,6 +57,15 @@ static int write_one(veiltun *dev, void *buf, size_t len)
         return veiltun__fail_input(err, "%s: refused a %zu-byte packet: %s", dev->name, len,
                                    veiltun_strerror(err));
     }
+    return 0;
+}
+
+static int write_one(veiltun *dev, void *buf, size_t len)
+{
+    int err = check_outgoing(dev, buf, len), n;
+
+    if (err < 0)
+        return err;
     n = veiltun__sys_write(dev, buf, len);
     if (n < 0) {
         /* No room in the OS (a full Wintun ring after backoff): the packet is dropped. */
@@ -85,10 +95,38 @@ int veiltun_read_batch(veiltun *dev, veiltun_packet *pkts, size_t count)
     return veiltun__batch_read(dev, pkts, count, read_one);
 }
 
+/* The batch goes to the backend whole so it can merge packets; the rules stay those of
+ * veiltun__batch_write(): bad packets marked and skipped, device errors stop the batch. */
+static int write_merged(veiltun *dev, veiltun_packet *pkts, size_t count)
+{
+    int n;
+
+    if (pkts == NULL || count == 0)
+        return VEILTUN_EINVAL;
+    if (count > INT32_MAX)
+        count = INT32_MAX;
+    for (size_t i = 0; i < count; i++)
+        pkts[i].status = pkts[i].data && pkts[i].size
+                             ? check_outgoing(dev, pkts[i].data, pkts[i].size)
+                             : VEILTUN_EINVAL;
+    n = veiltun__sys_write_batch(dev, pkts, count);
+    for (int i = 0; i < n; i++) {
+        if (pkts[i].status == 0) {
+            COUNT(dev, tx_packets, 1);
+            COUNT(dev, tx_bytes, pkts[i].size);
+        }
+    }
+    if (n < 0 && n != VEILTUN_EAGAIN)
+        COUNT(dev, tx_errors, 1);
+    return n;
+}
+
 int veiltun_write_batch(veiltun *dev, veiltun_packet *pkts, size_t count)
 {
     if (dev == NULL)
         return veiltun__fail_input(VEILTUN_EINVAL, "write_batch: NULL handle");
+    if (veiltun__sys_merges_writes(dev))
+        return write_merged(dev, pkts, count);
     return veiltun__batch_write(dev, pkts, count, write_one);
 }
 

@@ -3,6 +3,7 @@
 #define VEILTUN_LINUX_SYS_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "offload.h"
@@ -20,11 +21,12 @@ struct veiltun__sys {
     pthread_mutex_t lock; /* serialises requests on nl and event processing */
     /* Offload (VEILTUN_F_OFFLOAD): the fd carries a virtio-net header on every packet. */
     int vnet;
-    uint32_t offload;        /* VEILTUN_OFFLOAD_* in force */
-    uint8_t *rxbuf;          /* one read from the kernel: header + up to 64 KiB */
-    struct veiltun__gso gso; /* the packet being cut into segments */
-    int pending;             /* segments of it are still to be handed out */
-    int pending_fd;          /* eventfd, readable while they are: wakes waiters */
+    _Atomic uint32_t offload; /* VEILTUN_OFFLOAD_* in force (read by the I/O threads) */
+    uint8_t *rxbuf;           /* one read from the kernel: header + up to 64 KiB */
+    uint8_t *txbuf;           /* one merged write: header + up to 64 KiB */
+    struct veiltun__gso gso;  /* the packet being cut into segments */
+    int pending;              /* segments of it are still to be handed out */
+    int pending_fd;           /* eventfd, readable while they are: wakes waiters */
 };
 
 #endif

@@ -1,5 +1,6 @@
 /* /dev/net/tun: creating, attaching to and adopting devices; moving packets. */
 #include "../internal.h"
+#include "gro.h"
 #include "linux.h"
 
 #include <errno.h>
@@ -121,7 +122,7 @@ static unsigned kernel_offload_bits(uint32_t features)
         bits |= TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
     if (features & VEILTUN_OFFLOAD_USO)
         bits |= TUN_F_USO4 | TUN_F_USO6;
-    return bits;
+    return bits; /* GRO is ours alone: nothing to tell the kernel */
 }
 
 int veiltun__sys_set_offload(veiltun *dev, uint32_t features)
@@ -137,13 +138,13 @@ int veiltun__sys_set_offload(veiltun *dev, uint32_t features)
             return veiltun__fail_os(VEILTUN_ENOTSUP, errno); /* a kernel without USO */
         return veiltun__linux_error(errno, "TUNSETOFFLOAD");
     }
-    s->offload = features;
+    atomic_store(&s->offload, features);
     return 0;
 }
 
 int veiltun__sys_get_offload(const veiltun *dev)
 {
-    return (int)dev->sys.offload;
+    return (int)atomic_load(&dev->sys.offload);
 }
 
 /* Everything the kernel can do, USO only where it exists. */
@@ -154,11 +155,13 @@ static int enable_offload(veiltun *dev)
 
     s->vnet = 1;
     s->rxbuf = malloc(VEILTUN__VNET_HDR_LEN + 65536);
-    if (s->rxbuf == NULL)
+    s->txbuf = malloc(VEILTUN__VNET_HDR_LEN + 65536);
+    if (s->rxbuf == NULL || s->txbuf == NULL)
         return veiltun__fail_os(VEILTUN_ENOMEM, ENOMEM);
-    err = veiltun__sys_set_offload(dev, VEILTUN_OFFLOAD_TSO | VEILTUN_OFFLOAD_USO);
+    err = veiltun__sys_set_offload(dev,
+                                   VEILTUN_OFFLOAD_TSO | VEILTUN_OFFLOAD_USO | VEILTUN_OFFLOAD_GRO);
     if (err == VEILTUN_ENOTSUP)
-        err = veiltun__sys_set_offload(dev, VEILTUN_OFFLOAD_TSO);
+        err = veiltun__sys_set_offload(dev, VEILTUN_OFFLOAD_TSO | VEILTUN_OFFLOAD_GRO);
     return err;
 }
 
@@ -213,7 +216,8 @@ static void release(struct veiltun__sys *s)
         close(s->fd);
     s->fd = -1;
     free(s->rxbuf);
-    s->rxbuf = NULL;
+    free(s->txbuf);
+    s->rxbuf = s->txbuf = NULL;
     pthread_mutex_destroy(&s->lock);
 }
 
@@ -413,4 +417,69 @@ int veiltun__sys_write(veiltun *dev, const void *buf, size_t len)
     if (n < 0)
         return veiltun__linux_error(errno, "write");
     return (int)len;
+}
+
+int veiltun__sys_merges_writes(const veiltun *dev)
+{
+    return dev->sys.vnet && (atomic_load(&dev->sys.offload) & VEILTUN_OFFLOAD_GRO);
+}
+
+/* Writes packets [i, j) one by one: after the kernel refused a merged write. */
+static int write_each(veiltun *dev, veiltun_packet *pkts, size_t i, size_t j)
+{
+    for (; i < j; i++) {
+        int n = veiltun__sys_write(dev, pkts[i].data, pkts[i].size);
+        if (n < 0)
+            return n;
+    }
+    return 0;
+}
+
+/* Merges what it can, from @p i on; returns the slot after the run, or a negative error. */
+static long write_run(veiltun *dev, veiltun_packet *pkts, size_t i, size_t count)
+{
+    struct veiltun__sys *s = &dev->sys;
+    struct veiltun__gro g;
+    size_t j = i + 1, len;
+    int err;
+
+    if (!veiltun__gro_candidate(pkts[i].data, pkts[i].size)) {
+        err = veiltun__sys_write(dev, pkts[i].data, pkts[i].size);
+        return err < 0 ? err : (long)j;
+    }
+    veiltun__gro_begin(&g, s->txbuf, pkts[i].data, pkts[i].size);
+    while (j < count && pkts[j].status == 0 && veiltun__gro_append(&g, pkts[j].data, pkts[j].size))
+        j++;
+    len = veiltun__gro_finish(&g);
+    if (write(s->fd, s->txbuf, len) >= 0) {
+        VEILTUN__COUNT(dev, gro_merges, g.count - 1);
+        return (long)j;
+    }
+    /* Some kernels refuse merged writes (Linux 6.6.44 did): stop merging, write plainly. */
+    if (errno == EINVAL && g.count > 1) {
+        veiltun__log(VEILTUN_LOG_WARN, "%s: the kernel refused a merged write; GRO is off",
+                     dev->name);
+        atomic_fetch_and(&s->offload, ~VEILTUN_OFFLOAD_GRO);
+        err = write_each(dev, pkts, i, j);
+        return err < 0 ? err : (long)j;
+    }
+    return veiltun__linux_error(errno, "write");
+}
+
+int veiltun__sys_write_batch(veiltun *dev, veiltun_packet *pkts, size_t count)
+{
+    size_t i = 0;
+
+    while (i < count) {
+        long next;
+        if (pkts[i].status < 0) {
+            i++;
+            continue;
+        }
+        next = write_run(dev, pkts, i, count);
+        if (next < 0)
+            return i == 0 ? (int)next : (int)i;
+        i = (size_t)next;
+    }
+    return (int)count;
 }

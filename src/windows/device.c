@@ -313,6 +313,20 @@ int veiltun__sys_set_offload(veiltun *dev, uint32_t features)
     return veiltun__fail_os(VEILTUN_ENOTSUP, ERROR_NOT_SUPPORTED);
 }
 
+int veiltun__sys_merges_writes(const veiltun *dev)
+{
+    (void)dev;
+    return 0;
+}
+
+int veiltun__sys_write_batch(veiltun *dev, veiltun_packet *pkts, size_t count)
+{
+    (void)dev;
+    (void)pkts;
+    (void)count;
+    return VEILTUN_ENOTSUP; /* never called: Wintun does not merge writes */
+}
+
 int veiltun__sys_get_offload(const veiltun *dev)
 {
     (void)dev;

@@ -108,7 +108,7 @@ void test_netns_enter(const char *test)
         TEST_FAIL("cannot bring lo up in %s", ns_name);
 }
 
-static int vsh(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static int vsh(const char *fmt, va_list ap)
 {
     char cmd[1024];
     int status;
@@ -129,7 +129,7 @@ int sh(const char *fmt, ...)
     return r;
 }
 
-static const char *vsh_out(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static const char *vsh_out(const char *fmt, va_list ap)
 {
     static char out[8192];
     char cmd[1024];

@@ -164,12 +164,22 @@ int main(void)
     veiltun_get_stats(dev_a, &st1, sizeof(st1));
     ASSERT_GT(st1.gso_splits, 0); /* the kernel did hand over super-packets */
     ASSERT_GT(st1.gso_segments, 2 * st1.gso_splits);
-    /* Switched off at run time: the same transfer without super-packets. */
+    veiltun_get_stats(dev_b, &st2, sizeof(st2));
+    ASSERT_GT(st2.gro_merges, 0); /* ...and B's writes merged them again */
+    ASSERT_EQ(veiltun_get_offload(dev_b),
+              veiltun_get_offload(dev_b) | VEILTUN_OFFLOAD_TSO | VEILTUN_OFFLOAD_GRO);
+    /* Switched off at run time: the same transfer without super-packets or merging. */
     ASSERT_OK(veiltun_set_offload(dev_a, 0));
+    ASSERT_OK(veiltun_set_offload(dev_b, VEILTUN_OFFLOAD_TSO));
     ASSERT_EQ(veiltun_get_offload(dev_a), 0);
-    transfer();
+    veiltun_get_stats(dev_b, &st1, sizeof(st1));
     veiltun_get_stats(dev_a, &st2, sizeof(st2));
-    ASSERT_LE(st2.gso_splits - st1.gso_splits, 2); /* at most ones already queued */
+    transfer();
+    veiltun_stats after;
+    veiltun_get_stats(dev_a, &after, sizeof(after));
+    ASSERT_LE(after.gso_splits - st2.gso_splits, 2); /* at most ones already queued */
+    veiltun_get_stats(dev_b, &after, sizeof(after));
+    ASSERT_LE(after.gro_merges - st1.gro_merges, 64); /* a batch in flight at the switch */
     atomic_store(&stop, 1);
     pthread_join(t, NULL);
     ASSERT_EQ(veiltun_set_offload(dev_a, 0x80), VEILTUN_EINVAL);
