@@ -43,6 +43,8 @@ note "counters seen through the control socket"
 a=$(tunnel_json "$NS_A")
 [ "$(echo "$a" | jq '.datagrams_out')" -gt 10000 ] || fail "A sent too few datagrams: $a"
 [ "$(echo "$a" | jq '.dropped.malformed + .dropped.wrong_peer')" = 0 ] || fail "drops: $a"
+# Offload on (the default): super-packets from the device left as UDP GSO runs.
+[ "$(echo "$a" | jq '.batches.gso_messages')" -gt 0 ] || fail "no UDP GSO sends: $a"
 
 note "SIGTERM: clean exit, device removed"
 stop_tunnel a

@@ -72,6 +72,17 @@ static int open_socket(const struct tunnel_args *a, struct sockaddr_storage *loc
     return fd;
 }
 
+/* Whether this kernel cuts a run of datagrams from one send (UDP GSO, Linux 4.18). */
+static int has_udp_gso(int fd)
+{
+    int size = 1200, off = 0;
+
+    if (fd < 0 || setsockopt(fd, SOL_UDP, UDP_SEGMENT, &size, sizeof(size)) < 0)
+        return 0;
+    setsockopt(fd, SOL_UDP, UDP_SEGMENT, &off, sizeof(off));
+    return 1;
+}
+
 static int open_signals(void)
 {
     sigset_t set;
@@ -123,6 +134,7 @@ static int setup(struct tunnel *t, struct tunnel_args *a)
                              format_sockaddr(&a->peer, ep, sizeof(ep)), strerror(-err));
     t->mtu = a->mtu;
     t->sock = open_socket(a, &t->local);
+    t->udp_gso = !a->no_offload && has_udp_gso(t->sock);
     if (t->sock < 0)
         return runtime_error("tunnel", "cannot listen on %s: %s",
                              format_sockaddr(&t->local, ep, sizeof(ep)), strerror(-t->sock));

@@ -15,6 +15,9 @@
 
 /* Rounds per wake-up, so that one direction under load cannot starve the other. */
 #define ROUNDS 8
+/* UDP GSO: at most this many datagrams and bytes in one send (the kernel's limits). */
+#define UDP_GSO_MAX   64
+#define UDP_GSO_BYTES 65000
 
 int tunnel_init_buffers(struct tunnel *t)
 {
@@ -29,10 +32,6 @@ int tunnel_init_buffers(struct tunnel *t)
 
         t->out_pkts[i] = (veiltun_packet){out, t->mtu, 0, 0};
         t->out_iov[i] = (struct iovec){out, 0};
-        t->out_msgs[i].msg_hdr = (struct msghdr){.msg_name = &t->peer,
-                                                 .msg_namelen = t->peer_len,
-                                                 .msg_iov = &t->out_iov[i],
-                                                 .msg_iovlen = 1};
         t->in_iov[i] = (struct iovec){in, t->slot_size};
         t->in_msgs[i].msg_hdr =
             (struct msghdr){.msg_name = &t->in_src[i], .msg_iov = &t->in_iov[i], .msg_iovlen = 1};
@@ -66,6 +65,70 @@ static void set_send_blocked(struct tunnel *t, int blocked)
     watch(t, t->sock, blocked ? EPOLLIN | EPOLLOUT : EPOLLIN);
 }
 
+/* One message for packets [first, first + count): with UDP GSO a run of one size (the
+ * last may be shorter) that the kernel cuts into datagrams; without, one datagram. */
+static void build_message(struct tunnel *t, size_t k, size_t first, size_t count)
+{
+    struct msghdr *h = &t->out_msgs[k].msg_hdr;
+
+    *h = (struct msghdr){.msg_name = &t->peer,
+                         .msg_namelen = t->peer_len,
+                         .msg_iov = &t->out_iov[first],
+                         .msg_iovlen = count};
+    t->msg_first[k] = first;
+    t->msg_packets[k] = count;
+    if (count > 1) {
+        uint16_t size = (uint16_t)t->out_iov[first].iov_len;
+        struct cmsghdr *c;
+        h->msg_control = t->msg_ctl[k].buf;
+        h->msg_controllen = sizeof(t->msg_ctl[k].buf);
+        c = CMSG_FIRSTHDR(h);
+        c->cmsg_level = SOL_UDP;
+        c->cmsg_type = UDP_SEGMENT;
+        c->cmsg_len = CMSG_LEN(sizeof(size));
+        memcpy(CMSG_DATA(c), &size, sizeof(size));
+    }
+}
+
+/* Groups a batch of @p n packets into messages; returns how many. */
+static size_t group_batch(struct tunnel *t, size_t n)
+{
+    size_t k = 0, i = 0;
+
+    while (i < n) {
+        size_t size = t->out_iov[i].iov_len, total = size, j = i + 1;
+        while (t->udp_gso && j < n && j - i < UDP_GSO_MAX && t->out_iov[j].iov_len <= size &&
+               t->out_iov[j - 1].iov_len == size && total + t->out_iov[j].iov_len <= UDP_GSO_BYTES)
+            total += t->out_iov[j++].iov_len;
+        build_message(t, k++, i, j - i);
+        i = j;
+    }
+    return k;
+}
+
+static void count_sent(struct tunnel *t, size_t k)
+{
+    if (t->msg_packets[k] > 1)
+        t->c.gso_messages++;
+    for (size_t i = 0; i < t->msg_packets[k]; i++)
+        t->c.bytes_out += t->out_iov[t->msg_first[k] + i].iov_len;
+    t->c.datagrams_out += t->msg_packets[k];
+}
+
+/* A message the kernel refused: its datagrams are dropped; a kernel that refuses UDP GSO
+ * itself (EIO, EINVAL) gets single datagrams from the next batch on. */
+static void drop_message(struct tunnel *t, size_t k, int err)
+{
+    t->c.drop_send += t->msg_packets[k];
+    if (t->msg_packets[k] > 1 && (err == EIO || err == EINVAL) && t->udp_gso) {
+        t->udp_gso = 0;
+        fprintf(stderr,
+                "veiltun: tunnel %s: the kernel refused UDP GSO; sending datagrams "
+                "one by one\n",
+                t->name);
+    }
+}
+
 /* Sends what is left of the current batch; 0 when done, -EAGAIN when the socket is full. */
 static int flush_out(struct tunnel *t)
 {
@@ -78,16 +141,13 @@ static int flush_out(struct tunnel *t)
             return -EAGAIN;
         }
         if (n < 0) {
-            /* This datagram cannot go (too big for the path, no route): drop it alone. */
-            if (errno != EINTR) {
-                t->c.drop_send++;
-                t->out_sent++;
-            }
+            /* This message cannot go (too big for the path, no route): drop it alone. */
+            if (errno != EINTR)
+                drop_message(t, t->out_sent++, errno);
             continue;
         }
         for (int i = 0; i < n; i++)
-            t->c.bytes_out += t->out_iov[t->out_sent + (size_t)i].iov_len;
-        t->c.datagrams_out += (uint64_t)n;
+            count_sent(t, t->out_sent + (size_t)i);
         t->out_sent += (size_t)n;
     }
     t->out_count = t->out_sent = 0;
@@ -110,7 +170,7 @@ static int pump_device(struct tunnel *t)
         t->c.device_reads++;
         for (int i = 0; i < n; i++)
             t->out_iov[i].iov_len = t->out_pkts[i].len;
-        t->out_count = (size_t)n;
+        t->out_count = group_batch(t, (size_t)n);
         t->out_sent = 0;
     }
     if (t->out_count > 0)

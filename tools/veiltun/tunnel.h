@@ -8,12 +8,17 @@
 #include "tunnel_stats.h"
 
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
 #define TUNNEL_BATCH 64
+
+#ifndef UDP_SEGMENT /* <linux/udp.h>; glibc headers may lack it */
+#define UDP_SEGMENT 103
+#endif
 
 struct tunnel {
     veiltun *dev;
@@ -24,13 +29,20 @@ struct tunnel {
     unsigned mtu;
     int epfd, sigfd, timerfd, ctlfd;
     uid_t allowed_uid;
-    int send_blocked; /* the socket was full: device reads wait for EPOLLOUT */
-    size_t out_count, out_sent;
+    int send_blocked;           /* the socket was full: device reads wait for EPOLLOUT */
+    int udp_gso;                /* the kernel sends a run of equal datagrams from one call */
+    size_t out_count, out_sent; /* messages of the current batch, and those sent */
     struct tunnel_counters c;
-    /* Device -> socket. */
+    /* Device -> socket: packets, and the messages that carry them (with UDP GSO, one message
+     * carries a run of packets of one size, the last maybe shorter). */
     veiltun_packet out_pkts[TUNNEL_BATCH];
-    struct mmsghdr out_msgs[TUNNEL_BATCH];
     struct iovec out_iov[TUNNEL_BATCH];
+    struct mmsghdr out_msgs[TUNNEL_BATCH];
+    size_t msg_first[TUNNEL_BATCH], msg_packets[TUNNEL_BATCH];
+    union {
+        char buf[CMSG_SPACE(sizeof(uint16_t))];
+        struct cmsghdr align;
+    } msg_ctl[TUNNEL_BATCH];
     /* Socket -> device. */
     struct mmsghdr in_msgs[TUNNEL_BATCH];
     struct iovec in_iov[TUNNEL_BATCH];

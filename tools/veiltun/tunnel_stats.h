@@ -17,6 +17,7 @@ struct tunnel_counters {
     uint64_t drop_send;                  /* the socket refused the datagram */
     uint64_t device_reads, socket_reads; /* batches that returned at least one packet */
     uint64_t send_calls;
+    uint64_t gso_messages; /* sent messages that carried several datagrams (UDP GSO) */
 };
 
 /* Writes the counters of the tunnel on device @p name (and the device's own). */
