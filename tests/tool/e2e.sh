@@ -45,6 +45,12 @@ a=$(tunnel_json "$NS_A")
 [ "$(echo "$a" | jq '.dropped.malformed + .dropped.wrong_peer')" = 0 ] || fail "drops: $a"
 # Offload on (the default): super-packets from the device left as UDP GSO runs.
 [ "$(echo "$a" | jq '.batches.gso_messages')" -gt 0 ] || fail "no UDP GSO sends: $a"
+b=$(tunnel_json "$NS_B")
+[ "$(echo "$b" | jq '.batches.gro_messages')" -gt 0 ] || fail "no UDP GRO receives: $b"
+# Cut from GRO runs, B never writes more packets than A sent (the counters are read a moment
+# apart, so a few may still be on the way).
+[ "$(echo "$b" | jq '.datagrams_in')" -le "$(echo "$a" | jq '.datagrams_out')" ] ||
+    fail "B counts more datagrams than A sent: $a / $b"
 
 note "SIGTERM: clean exit, device removed"
 stop_tunnel a

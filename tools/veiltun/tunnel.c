@@ -21,18 +21,20 @@
 
 int tunnel_init_buffers(struct tunnel *t)
 {
-    /* The socket side needs one byte beyond the MTU to notice oversized datagrams. */
+    /* The socket side needs one byte beyond the MTU to notice oversized datagrams, or, with
+     * UDP GRO, room for a whole run. */
     t->slot_size = (size_t)t->mtu + 1;
-    t->buffers = malloc(2 * TUNNEL_BATCH * t->slot_size);
+    t->in_size = t->udp_gro ? 65536 : t->slot_size;
+    t->buffers = malloc(TUNNEL_BATCH * (t->slot_size + t->in_size));
     if (t->buffers == NULL)
         return -ENOMEM;
     for (size_t i = 0; i < TUNNEL_BATCH; i++) {
         unsigned char *out = t->buffers + i * t->slot_size;
-        unsigned char *in = t->buffers + (TUNNEL_BATCH + i) * t->slot_size;
+        unsigned char *in = t->buffers + TUNNEL_BATCH * t->slot_size + i * t->in_size;
 
         t->out_pkts[i] = (veiltun_packet){out, t->mtu, 0, 0};
         t->out_iov[i] = (struct iovec){out, 0};
-        t->in_iov[i] = (struct iovec){in, t->slot_size};
+        t->in_iov[i] = (struct iovec){in, t->in_size};
         t->in_msgs[i].msg_hdr =
             (struct msghdr){.msg_name = &t->in_src[i], .msg_iov = &t->in_iov[i], .msg_iovlen = 1};
     }
@@ -193,25 +195,66 @@ static int from_peer(const struct tunnel *t, const struct sockaddr_storage *src)
            memcmp(&a->sin6_addr, &b->sin6_addr, sizeof(a->sin6_addr)) == 0;
 }
 
-/* Sorts a received batch into packets for the device and counted drops. */
-static size_t accept_datagrams(struct tunnel *t, int n)
+/* The datagram size of a run the kernel merged (UDP GRO), or 0 for a single datagram. */
+static size_t gro_size(struct msghdr *h)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+        int size;
+        if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+            memcpy(&size, CMSG_DATA(c), sizeof(size));
+            return size > 0 ? (size_t)size : 0;
+        }
+    }
+    return 0;
+}
+
+/* Sorts one datagram into a packet for the device or a counted drop. */
+static void accept_one(struct tunnel *t, unsigned char *p, size_t len, size_t *k)
+{
+    if (len > t->mtu)
+        t->c.drop_truncated++;
+    else if (!ip_packet_valid(p, len))
+        t->c.drop_malformed++;
+    else
+        t->in_pkts[(*k)++] = (veiltun_packet){p, len, 0, 0};
+}
+
+static int write_device(struct tunnel *t, size_t count);
+
+/* Cuts the received messages into datagrams, checks them, writes the good ones (in chunks
+ * when runs hold more than the packet array). */
+static int accept_messages(struct tunnel *t, int n)
 {
     size_t k = 0;
+    int err;
 
     for (int i = 0; i < n; i++) {
         struct msghdr *h = &t->in_msgs[i].msg_hdr;
-        size_t len = t->in_msgs[i].msg_len;
+        unsigned char *p = t->in_iov[i].iov_base;
+        size_t len = t->in_msgs[i].msg_len, size = gro_size(h);
 
-        if (!from_peer(t, &t->in_src[i]))
+        if (!from_peer(t, &t->in_src[i])) {
             t->c.drop_wrong_peer++;
-        else if ((h->msg_flags & MSG_TRUNC) || len > t->mtu)
+            continue;
+        }
+        if (h->msg_flags & MSG_TRUNC) {
             t->c.drop_truncated++;
-        else if (!ip_packet_valid(t->in_iov[i].iov_base, len))
-            t->c.drop_malformed++;
+            continue;
+        }
+        if (size == 0 || size >= len)
+            size = len;
         else
-            t->in_pkts[k++] = (veiltun_packet){t->in_iov[i].iov_base, len, 0, 0};
+            t->c.gro_messages++;
+        for (size_t off = 0; off < len; off += size) {
+            if (k == TUNNEL_IN_PACKETS) {
+                if ((err = write_device(t, k)) < 0)
+                    return err;
+                k = 0;
+            }
+            accept_one(t, p + off, len - off < size ? len - off : size, &k);
+        }
     }
-    return k;
+    return write_device(t, k);
 }
 
 static int write_device(struct tunnel *t, size_t count)
@@ -245,13 +288,17 @@ static int pump_socket(struct tunnel *t)
     for (int round = 0; round < ROUNDS; round++) {
         int n, err;
 
-        for (size_t i = 0; i < TUNNEL_BATCH; i++)
-            t->in_msgs[i].msg_hdr.msg_namelen = sizeof(t->in_src[i]);
+        for (size_t i = 0; i < TUNNEL_BATCH; i++) {
+            struct msghdr *h = &t->in_msgs[i].msg_hdr;
+            h->msg_namelen = sizeof(t->in_src[i]);
+            h->msg_control = t->udp_gro ? t->in_ctl[i].buf : NULL;
+            h->msg_controllen = t->udp_gro ? sizeof(t->in_ctl[i].buf) : 0;
+        }
         n = recvmmsg(t->sock, t->in_msgs, TUNNEL_BATCH, MSG_DONTWAIT, NULL);
         if (n < 0)
             return errno == EAGAIN || errno == EINTR ? 0 : -errno;
         t->c.socket_reads++;
-        err = write_device(t, accept_datagrams(t, n));
+        err = accept_messages(t, n);
         if (err < 0)
             return err;
     }

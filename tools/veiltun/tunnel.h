@@ -16,8 +16,13 @@
 
 #define TUNNEL_BATCH 64
 
-#ifndef UDP_SEGMENT /* <linux/udp.h>; glibc headers may lack it */
+#define TUNNEL_IN_PACKETS (8 * TUNNEL_BATCH) /* datagrams from one batch of messages */
+
+#ifndef UDP_SEGMENT /* <linux/udp.h>; glibc headers may lack them */
 #define UDP_SEGMENT 103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO 104
 #endif
 
 struct tunnel {
@@ -31,6 +36,7 @@ struct tunnel {
     uid_t allowed_uid;
     int send_blocked;           /* the socket was full: device reads wait for EPOLLOUT */
     int udp_gso;                /* the kernel sends a run of equal datagrams from one call */
+    int udp_gro;                /* the kernel hands over a run of datagrams as one */
     size_t out_count, out_sent; /* messages of the current batch, and those sent */
     struct tunnel_counters c;
     /* Device -> socket: packets, and the messages that carry them (with UDP GSO, one message
@@ -43,13 +49,18 @@ struct tunnel {
         char buf[CMSG_SPACE(sizeof(uint16_t))];
         struct cmsghdr align;
     } msg_ctl[TUNNEL_BATCH];
-    /* Socket -> device. */
+    /* Socket -> device: messages (with UDP GRO each may hold a run of datagrams), then the
+     * datagrams cut out of them. */
     struct mmsghdr in_msgs[TUNNEL_BATCH];
     struct iovec in_iov[TUNNEL_BATCH];
     struct sockaddr_storage in_src[TUNNEL_BATCH];
-    veiltun_packet in_pkts[TUNNEL_BATCH];
-    unsigned char *buffers; /* 2 * TUNNEL_BATCH slots of slot_size bytes, allocated once */
-    size_t slot_size;
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } in_ctl[TUNNEL_BATCH];
+    veiltun_packet in_pkts[TUNNEL_IN_PACKETS];
+    unsigned char *buffers; /* allocated once: TUNNEL_BATCH slots each way */
+    size_t slot_size, in_size;
 };
 
 /* Allocates the buffers and points every message at them; 0 or -errno. */

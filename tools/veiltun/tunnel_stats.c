@@ -19,7 +19,7 @@ void tunnel_print(FILE *f, int json, const char *name, const char *peer, unsigne
                 "\"truncated\":%llu,\"malformed\":%llu,\"device\":%llu,\"send\":%llu},"
                 "\"batches\":{\"device_reads\":%llu,\"packets_per_device_read\":%.2f,"
                 "\"socket_reads\":%llu,\"datagrams_per_socket_read\":%.2f,\"send_calls\":%llu,"
-                "\"gso_messages\":%llu}}\n",
+                "\"gso_messages\":%llu,\"gro_messages\":%llu}}\n",
                 peer, mtu, (unsigned long long)c->datagrams_in, (unsigned long long)c->bytes_in,
                 (unsigned long long)c->datagrams_out, (unsigned long long)c->bytes_out,
                 (unsigned long long)c->drop_wrong_peer, (unsigned long long)c->drop_truncated,
@@ -29,7 +29,8 @@ void tunnel_print(FILE *f, int json, const char *name, const char *peer, unsigne
                 per_batch(c->datagrams_in + c->drop_wrong_peer + c->drop_truncated +
                               c->drop_malformed + c->drop_device,
                           c->socket_reads),
-                (unsigned long long)c->send_calls, (unsigned long long)c->gso_messages);
+                (unsigned long long)c->send_calls, (unsigned long long)c->gso_messages,
+                (unsigned long long)c->gro_messages);
         return;
     }
     fprintf(f,
@@ -39,12 +40,13 @@ void tunnel_print(FILE *f, int json, const char *name, const char *peer, unsigne
             "  dropped: %llu wrong peer, %llu truncated, %llu malformed, %llu by the device, "
             "%llu by the socket\n"
             "  batches: %llu device reads (%.1f packets each), %llu socket reads, %llu sends, "
-            "%llu multi-datagram (GSO) messages\n",
+            "%llu GSO messages, %llu GRO messages\n",
             name, peer, mtu, (unsigned long long)c->datagrams_in, (unsigned long long)c->bytes_in,
             (unsigned long long)c->datagrams_out, (unsigned long long)c->bytes_out,
             (unsigned long long)c->drop_wrong_peer, (unsigned long long)c->drop_truncated,
             (unsigned long long)c->drop_malformed, (unsigned long long)c->drop_device,
             (unsigned long long)c->drop_send, (unsigned long long)c->device_reads,
             per_batch(ds.rx_packets, c->device_reads), (unsigned long long)c->socket_reads,
-            (unsigned long long)c->send_calls, (unsigned long long)c->gso_messages);
+            (unsigned long long)c->send_calls, (unsigned long long)c->gso_messages,
+            (unsigned long long)c->gro_messages);
 }

@@ -18,6 +18,7 @@ struct tunnel_counters {
     uint64_t device_reads, socket_reads; /* batches that returned at least one packet */
     uint64_t send_calls;
     uint64_t gso_messages; /* sent messages that carried several datagrams (UDP GSO) */
+    uint64_t gro_messages; /* received messages that held several datagrams (UDP GRO) */
 };
 
 /* Writes the counters of the tunnel on device @p name (and the device's own). */
