@@ -187,6 +187,12 @@ typedef enum veiltun_open_mode {
  *  packets: the library cuts super-packets into segments and finishes checksums, so one
  *  read from the kernel serves up to 64 KiB of traffic. Windows: VEILTUN_ENOTSUP. */
 #define VEILTUN_F_OFFLOAD 0x2u
+/** Linux: a multiqueue device. Each handle opened on it with this flag is one more queue
+ *  (its own descriptor, wait handle and counters), so N threads can each read and write their
+ *  own queue; the kernel spreads flows over the queues. The first handle creates the device
+ *  (unless it exists), later ones attach. Every handle on the device must use the flag, and
+ *  the same offload setting. Windows: VEILTUN_ENOTSUP. */
+#define VEILTUN_F_MULTI_QUEUE 0x4u
 
 /** Open options. Initialise with veiltun_config_init(), then set what you need. */
 typedef struct veiltun_config {

@@ -29,6 +29,8 @@ static int check_windows_options(const veiltun_config *cfg)
     return 0;
 }
 
+#define VEILTUN__OPEN_FLAGS (VEILTUN_F_PERSIST | VEILTUN_F_OFFLOAD | VEILTUN_F_MULTI_QUEUE)
+
 static int check_config(const veiltun_config *cfg)
 {
     const char *name = cfg->name ? cfg->name : "veil%d";
@@ -37,10 +39,9 @@ static int check_config(const veiltun_config *cfg)
 
     if ((unsigned)cfg->mode > VEILTUN_OPEN_ATTACH)
         return veiltun__fail_input(VEILTUN_EINVAL, "open: unknown mode %d", (int)cfg->mode);
-    if (cfg->flags & ~(VEILTUN_F_PERSIST | VEILTUN_F_OFFLOAD))
-        return veiltun__fail_input(
-            VEILTUN_EBADFLAGS, "open: unknown flags 0x%x",
-            (unsigned)(cfg->flags & ~(VEILTUN_F_PERSIST | VEILTUN_F_OFFLOAD)));
+    if (cfg->flags & ~VEILTUN__OPEN_FLAGS)
+        return veiltun__fail_input(VEILTUN_EBADFLAGS, "open: unknown flags 0x%x",
+                                   (unsigned)(cfg->flags & ~VEILTUN__OPEN_FLAGS));
     err = veiltun__check_name(name, &why);
     if (err < 0)
         return veiltun__fail_input(err, "device name %s", why);

@@ -79,11 +79,12 @@ static int attach_error(int err, const char *name)
 static int attach_device(veiltun *dev, const veiltun_config *cfg, int *expect_ifindex)
 {
     int fd = dev->sys.fd, err;
-    short vnet = (cfg->flags & VEILTUN_F_OFFLOAD) ? IFF_VNET_HDR : 0;
+    short extra = (short)(((cfg->flags & VEILTUN_F_OFFLOAD) ? IFF_VNET_HDR : 0) |
+                          ((cfg->flags & VEILTUN_F_MULTI_QUEUE) ? IFF_MULTI_QUEUE : 0));
 
     snprintf(dev->name, sizeof(dev->name), "%s", cfg->name ? cfg->name : "veil%d");
     if (cfg->mode != VEILTUN_OPEN_ATTACH) {
-        err = set_iff(fd, dev->name, IFF_TUN_EXCL | vnet);
+        err = set_iff(fd, dev->name, IFF_TUN_EXCL | extra);
         if (err == 0)
             return dev->created = 1, 0;
         if (err == EBUSY && cfg->mode == VEILTUN_OPEN_CREATE) {
@@ -96,7 +97,7 @@ static int attach_device(veiltun *dev, const veiltun_config *cfg, int *expect_if
         veiltun__log(VEILTUN_LOG_ERROR, "%s: no such device to attach to", dev->name);
         return veiltun__fail_os(VEILTUN_ENODEV, ENODEV);
     }
-    err = set_iff(fd, dev->name, vnet);
+    err = set_iff(fd, dev->name, extra);
     return err ? attach_error(err, dev->name) : 0;
 }
 
@@ -165,9 +166,29 @@ static int enable_offload(veiltun *dev)
     return err;
 }
 
+/* A later queue of a multiqueue device inherits the device's header setting whatever it
+ * asked for; a mismatch would make every packet unreadable, so it is refused. */
+static int check_queue_matches(veiltun *dev, const veiltun_config *cfg)
+{
+    struct ifreq ifr;
+    int want = (cfg->flags & VEILTUN_F_OFFLOAD) != 0;
+
+    memset(&ifr, 0, sizeof(ifr));
+    if (!(cfg->flags & VEILTUN_F_MULTI_QUEUE) || ioctl(dev->sys.fd, TUNGETIFF, &ifr) < 0 ||
+        ((ifr.ifr_flags & IFF_VNET_HDR) != 0) == want)
+        return 0;
+    veiltun__log(VEILTUN_LOG_ERROR, "%s: the device's other queues were opened %s offload",
+                 dev->name, want ? "without" : "with");
+    return veiltun__fail_os(VEILTUN_ENOTTUN, 0);
+}
+
 static int apply_options(veiltun *dev, const veiltun_config *cfg)
 {
     struct veiltun__sys *s = &dev->sys;
+    int mismatch = check_queue_matches(dev, cfg);
+
+    if (mismatch < 0)
+        return mismatch;
 
     /* The offload mask belongs to the device, not to the fd: a persistent device keeps what
      * an earlier user set. Without a virtio-net header to describe them, the kernel would

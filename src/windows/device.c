@@ -53,8 +53,8 @@ int veiltun__sys_open(veiltun *dev, const veiltun_config *cfg)
 
     memset(s, 0, sizeof(*s));
     InitializeCriticalSection(&s->lock);
-    if (cfg->flags & VEILTUN_F_OFFLOAD) {
-        veiltun__log(VEILTUN_LOG_ERROR, "open: Wintun has no segmentation offload");
+    if (cfg->flags & (VEILTUN_F_OFFLOAD | VEILTUN_F_MULTI_QUEUE)) {
+        veiltun__log(VEILTUN_LOG_ERROR, "open: Wintun has no offload and one queue");
         err = veiltun__fail_os(VEILTUN_ENOTSUP, ERROR_NOT_SUPPORTED);
         DeleteCriticalSection(&s->lock);
         return err;

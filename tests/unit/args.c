@@ -42,6 +42,7 @@ static void test_open_config(void)
     ASSERT_EQ(open_with("\xff", VEILTUN_OPEN_CREATE, 0), VEILTUN_EBADNAME);
     ASSERT_EQ(open_with("0123456789abcdef", VEILTUN_OPEN_CREATE, 0), VEILTUN_ENAMETOOLONG);
     ASSERT_EQ(open_with("ok0", VEILTUN_OPEN_CREATE, 0x80), VEILTUN_EBADFLAGS);
+    ASSERT_EQ(open_with("ok0", VEILTUN_OPEN_CREATE, 0x8), VEILTUN_EBADFLAGS);
     ASSERT_EQ(open_with("ok%d", VEILTUN_OPEN_ATTACH, 0), VEILTUN_EBADFLAGS);
     ASSERT_EQ(open_with("ok0", (veiltun_open_mode)7, 0), VEILTUN_EINVAL);
     veiltun_config_init(&cfg);
