@@ -509,7 +509,10 @@ VEILTUN_API int veiltun_del_route(veiltun *dev, const char *dest, const char *ga
  * Packets
  *
  * All I/O is non-blocking. To block, wait on veiltun_wait_handle() in your own loop or call
- * veiltun_wait(). One read returns exactly one packet; packets are never split or merged.
+ * veiltun_wait(). One read returns exactly one IP packet. Without VEILTUN_F_OFFLOAD packets
+ * pass as they are; with it, the kernel's super-packets reach the caller as the ordinary
+ * segments they stand for, and veiltun_write_batch() may merge a flow's segments on their
+ * way in — the kernel sees the same TCP stream either way.
  * ------------------------------------------------------------------------------------------- */
 
 /**
