@@ -252,8 +252,13 @@ static void progress(const char *label, const struct stream *s, double elapsed)
 {
     double gbps = elapsed > 0 ? (double)s->received * 8 / elapsed / 1e9 : 0;
 
-    printf("\r  %-9s %7.1f / %.0f MB  %6.2f Gbit/s  ", label, (double)s->received / 1e6,
-           (double)s->total / 1e6, gbps);
+    /* A timed run has no real total: show the time instead. */
+    if (s->total >= 1ULL << 40)
+        printf("\r  %-9s %7.1f MB in %.1f s  %6.2f Gbit/s  ", label, (double)s->received / 1e6,
+               elapsed, gbps);
+    else
+        printf("\r  %-9s %7.1f / %.0f MB  %6.2f Gbit/s  ", label, (double)s->received / 1e6,
+               (double)s->total / 1e6, gbps);
     fflush(stdout);
 }
 
