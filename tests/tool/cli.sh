@@ -50,6 +50,8 @@ check 2 "missing device NAME" down
 check 2 "bad --user 'no-such-user-xyz'" tunnel $T --user no-such-user-xyz
 check 2 "bad --owner 'no-such-user-xyz'" up vt0 --owner no-such-user-xyz
 check 2 "bad --stats-interval '0'" tunnel $T --stats-interval 0
+check 2 "bad --queues '0'" tunnel $T --queues 0
+check 2 "bad --queues '9'" tunnel $T --queues 9
 check 2 "unexpected argument 'extra'" list extra
 [ -n "${VEILTUN_CLI_WINDOWS:-}" ] || check 2 "bad --size '0'" demo --size 0
 check 0 "" --version

@@ -64,6 +64,9 @@ static int open_socket(const struct tunnel_args *a, struct sockaddr_storage *loc
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
     if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0)
         setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+    /* One socket per worker on the same port. */
+    if (a->queues > 1)
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
     if (bind(fd, (struct sockaddr *)local, len) < 0) {
         err = -errno;
         close(fd);
@@ -131,6 +134,52 @@ static int drop_privileges(const struct tunnel_args *a)
     return 0;
 }
 
+static void init_tunnel(struct tunnel *t, const struct tunnel_args *a, _Atomic int *quit)
+{
+    memset(t, 0, sizeof(*t));
+    t->sock = t->ctlfd = t->sigfd = t->timerfd = t->epfd = -1;
+    t->peer = a->peer;
+    t->peer_len = a->peer_len;
+    t->quit = quit;
+    pthread_mutex_init(&t->pub_lock, NULL);
+}
+
+/* The socket of one worker; 0 or a printed error. */
+static int setup_socket(struct tunnel *t, const struct tunnel_args *a)
+{
+    char ep[80];
+
+    t->mtu = a->mtu;
+    t->sock = open_socket(a, &t->local);
+    if (t->sock < 0)
+        return runtime_error("tunnel", "cannot listen on %s: %s",
+                             format_sockaddr(&t->local, ep, sizeof(ep)), strerror(-t->sock));
+    t->udp_gso = !a->no_offload && has_udp_gso(t->sock);
+    t->udp_gro = !a->no_offload && enable_udp_gro(t->sock);
+    return 0;
+}
+
+/* A further worker: its own queue of the first worker's device, socket, loop. */
+static int setup_worker(struct tunnel *t, const struct tunnel_args *a, const struct tunnel *first)
+{
+    veiltun_config cfg;
+    int err = setup_socket(t, a);
+
+    if (err)
+        return err;
+    veiltun_config_init(&cfg);
+    cfg.name = first->name;
+    cfg.mode = VEILTUN_OPEN_ATTACH;
+    cfg.flags = VEILTUN_F_MULTI_QUEUE | (a->no_offload ? 0 : VEILTUN_F_OFFLOAD);
+    if ((err = veiltun_open(&cfg, &t->dev)) < 0)
+        return runtime_error("tunnel", "%s: queue: %s", first->name, veiltun_strerror(err));
+    t->name = first->name;
+    t->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (t->epfd < 0 || tunnel_init_buffers(t) < 0)
+        return runtime_error("tunnel", "setup: %s", strerror(errno));
+    return 0;
+}
+
 static int setup(struct tunnel *t, struct tunnel_args *a)
 {
     const char *what = "";
@@ -140,13 +189,8 @@ static int setup(struct tunnel *t, struct tunnel_args *a)
     if (a->mtu == 0 && (err = underlay_mtu(a, &a->mtu)) < 0)
         return runtime_error("tunnel", "no path to the peer %s: %s",
                              format_sockaddr(&a->peer, ep, sizeof(ep)), strerror(-err));
-    t->mtu = a->mtu;
-    t->sock = open_socket(a, &t->local);
-    t->udp_gso = !a->no_offload && has_udp_gso(t->sock);
-    t->udp_gro = !a->no_offload && enable_udp_gro(t->sock);
-    if (t->sock < 0)
-        return runtime_error("tunnel", "cannot listen on %s: %s",
-                             format_sockaddr(&t->local, ep, sizeof(ep)), strerror(-t->sock));
+    if ((err = setup_socket(t, a)) != 0)
+        return err;
     if ((err = tunnel_open_device(a, &t->dev, &what)) < 0)
         return runtime_error("tunnel", "%s: %s: %s", a->dev, what, veiltun_strerror(err));
     t->name = veiltun_get_name(t->dev);
@@ -158,6 +202,10 @@ static int setup(struct tunnel *t, struct tunnel_args *a)
     t->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (t->sigfd < 0 || t->epfd < 0 || tunnel_init_buffers(t) < 0)
         return runtime_error("tunnel", "setup: %s", strerror(errno));
+    for (size_t i = 1; i < t->nworkers; i++) {
+        if ((err = setup_worker(&t->workers[i], a, t)) != 0)
+            return err;
+    }
     if ((err = drop_privileges(a)) < 0)
         return runtime_error("tunnel", "cannot drop privileges: %s", strerror(-err));
     t->allowed_uid = geteuid();
@@ -173,12 +221,39 @@ static void teardown(struct tunnel *t)
             close(fds[i]);
     }
     tunnel_free_buffers(t);
-    veiltun_close(t->dev); /* removes the device unless it is persistent */
+    veiltun_close(t->dev); /* the last queue to close removes the device unless persistent */
+    pthread_mutex_destroy(&t->pub_lock);
+}
+
+static void *worker_main(void *arg)
+{
+    tunnel_run(arg);
+    return NULL;
+}
+
+/* The first worker runs here; the others on threads, started after set-up (they inherit
+ * the blocked signals) and stopped through quit when the first one ends. */
+static int run_workers(struct tunnel *w, size_t n)
+{
+    pthread_t threads[TUNNEL_MAX_QUEUES];
+    size_t started = 1;
+    int failed;
+
+    for (; started < n; started++) {
+        if (pthread_create(&threads[started], NULL, worker_main, &w[started]) != 0)
+            break;
+    }
+    failed = started < n ? 1 : tunnel_run(&w[0]);
+    tunnel_stop_all(&w[0]);
+    for (size_t i = 1; i < started; i++)
+        pthread_join(threads[i], NULL);
+    return failed;
 }
 
 int cmd_tunnel(int argc, char **argv)
 {
-    static struct tunnel t; /* large: keep it off the stack */
+    static struct tunnel w[TUNNEL_MAX_QUEUES]; /* large: keep them off the stack */
+    static _Atomic int quit;
     struct tunnel_args a;
     char local[80], peer[80];
     int err;
@@ -186,18 +261,20 @@ int cmd_tunnel(int argc, char **argv)
     err = parse_tunnel(argc, argv, &a);
     if (err)
         return err < 0 ? EXIT_OK : err;
-    memset(&t, 0, sizeof(t));
-    t.sock = t.ctlfd = t.sigfd = t.timerfd = t.epfd = -1;
-    t.peer = a.peer;
-    t.peer_len = a.peer_len;
-    err = setup(&t, &a);
-    if (err == 0) {
-        fprintf(stderr, "veiltun: tunnel %s up: mtu %u, listening on %s, peer %s\n", t.name, t.mtu,
-                format_sockaddr(&t.local, local, sizeof(local)),
-                format_sockaddr(&t.peer, peer, sizeof(peer)));
-        err = tunnel_run(&t) ? EXIT_RUNTIME : EXIT_OK;
-        tunnel_describe(stderr, 0, &t);
+    for (size_t i = 0; i < a.queues; i++) {
+        init_tunnel(&w[i], &a, &quit);
+        w[i].workers = w;
     }
-    teardown(&t);
+    w[0].nworkers = a.queues;
+    err = setup(&w[0], &a);
+    if (err == 0) {
+        fprintf(stderr, "veiltun: tunnel %s up: mtu %u, listening on %s, peer %s, %lu queue%s\n",
+                w[0].name, w[0].mtu, format_sockaddr(&w[0].local, local, sizeof(local)),
+                format_sockaddr(&w[0].peer, peer, sizeof(peer)), a.queues, a.queues > 1 ? "s" : "");
+        err = run_workers(w, a.queues) ? EXIT_RUNTIME : EXIT_OK;
+        tunnel_describe(stderr, 0, &w[0]);
+    }
+    for (size_t i = a.queues; i-- > 0;)
+        teardown(&w[i]);
     return err;
 }

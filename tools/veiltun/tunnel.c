@@ -403,7 +403,7 @@ int tunnel_run(struct tunnel *t)
         fprintf(stderr, "veiltun: tunnel %s: epoll: %s\n", t->name, strerror(errno));
         return 1;
     }
-    while (!stop) {
+    while (!stop && !(t->quit && atomic_load(t->quit))) {
         int n = epoll_wait(t->epfd, events, 8, -1);
         if (n < 0 && errno != EINTR) {
             fprintf(stderr, "veiltun: tunnel %s: epoll_wait: %s\n", t->name, strerror(errno));
@@ -416,17 +416,52 @@ int tunnel_run(struct tunnel *t)
                 failed = events[i].data.fd != t->sigfd;
             }
         }
+        /* Other threads read the counters from this copy, never from c itself. */
+        pthread_mutex_lock(&t->pub_lock);
+        t->pub = t->c;
+        pthread_mutex_unlock(&t->pub_lock);
     }
+    if (t->quit && failed)
+        tunnel_stop_all(t);
     return failed;
+}
+
+void tunnel_stop_all(struct tunnel *t)
+{
+    struct tunnel *w = t->workers ? t->workers : t;
+
+    if (t->quit == NULL)
+        return;
+    atomic_store(t->quit, 1);
+    /* A cancelled handle stays readable: every worker's epoll wakes and sees quit. */
+    for (size_t i = 0; i < (w->nworkers ? w->nworkers : 1); i++)
+        veiltun_cancel(w[i].dev);
 }
 
 /* ---- describing ---- */
 
+/* Adds @p b into @p a, field by field (the struct is all uint64_t). */
+static void add_counters(struct tunnel_counters *a, const struct tunnel_counters *b)
+{
+    uint64_t *x = (uint64_t *)(void *)a;
+    const uint64_t *y = (const uint64_t *)(const void *)b;
+
+    for (size_t i = 0; i < sizeof(*a) / sizeof(uint64_t); i++)
+        x[i] += y[i];
+}
+
+/* Called on the first worker's thread: its own counters directly, the others' copies. */
 void tunnel_describe(FILE *f, int json, void *ctx)
 {
     struct tunnel *t = ctx;
+    struct tunnel_counters sum = t->c;
     char peer[80];
 
+    for (size_t i = 1; i < t->nworkers; i++) {
+        pthread_mutex_lock(&t->workers[i].pub_lock);
+        add_counters(&sum, &t->workers[i].pub);
+        pthread_mutex_unlock(&t->workers[i].pub_lock);
+    }
     format_sockaddr(&t->peer, peer, sizeof(peer));
-    tunnel_print(f, json, t->name, peer, t->mtu, &t->c, t->dev);
+    tunnel_print(f, json, t->name, peer, t->mtu, &sum, t->dev);
 }

@@ -8,6 +8,8 @@
 #include "tunnel_stats.h"
 
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <netinet/udp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,13 +63,22 @@ struct tunnel {
     veiltun_packet in_pkts[TUNNEL_IN_PACKETS];
     unsigned char *buffers; /* allocated once: TUNNEL_BATCH slots each way */
     size_t slot_size, in_size;
+    /* With --queues, one worker per queue, each with its own device handle and socket. */
+    _Atomic int *quit;      /* set to stop every worker */
+    struct tunnel *workers; /* the first worker only: all of them */
+    size_t nworkers;
+    pthread_mutex_t pub_lock; /* guards pub, the copy other threads may read */
+    struct tunnel_counters pub;
 };
 
 /* Allocates the buffers and points every message at them; 0 or -errno. */
 int tunnel_init_buffers(struct tunnel *t);
 void tunnel_free_buffers(struct tunnel *t);
-/* Runs until SIGINT/SIGTERM (0) or a fatal error (a message is printed, returns 1). */
+/* Runs until SIGINT/SIGTERM (0), *quit, or a fatal error (a message is printed, returns 1;
+ * the other workers are then stopped too). */
 int tunnel_run(struct tunnel *t);
+/* Stops every worker: sets quit and wakes them through their device handles. */
+void tunnel_stop_all(struct tunnel *t);
 /* Writes the counters as text or JSON (the control socket's answer). */
 void tunnel_describe(FILE *f, int json, void *ctx);
 

@@ -47,6 +47,11 @@ static int parse_tunnel_option(int opt, const char *arg, struct tunnel_args *a)
     case 'O':
         a->no_offload = 1;
         return 0;
+    case 'Q':
+        if (parse_uint(arg, 1, TUNNEL_MAX_QUEUES, &a->queues) < 0)
+            return usage_error("tunnel", "bad --queues '%s': a number from 1 to %d", arg,
+                               TUNNEL_MAX_QUEUES);
+        return 0;
     case 'u':
         if (parse_user(arg, &uid, &gid, &why) < 0)
             return usage_error("tunnel", "bad --user '%s': %s", arg, why);
@@ -81,16 +86,23 @@ static int check_tunnel_args(struct tunnel_args *a)
 
 int parse_tunnel(int argc, char **argv, struct tunnel_args *a)
 {
-    static const struct option opts[] = {
-        {"dev", required_argument, NULL, 'd'},    {"addr", required_argument, NULL, 'a'},
-        {"listen", required_argument, NULL, 'l'}, {"peer", required_argument, NULL, 'p'},
-        {"mtu", required_argument, NULL, 'm'},    {"stats-interval", required_argument, NULL, 's'},
-        {"persist", no_argument, NULL, 'P'},      {"no-offload", no_argument, NULL, 'O'},
-        {"user", required_argument, NULL, 'u'},   {"group", required_argument, NULL, 'g'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"dev", required_argument, NULL, 'd'},
+                                         {"addr", required_argument, NULL, 'a'},
+                                         {"listen", required_argument, NULL, 'l'},
+                                         {"peer", required_argument, NULL, 'p'},
+                                         {"mtu", required_argument, NULL, 'm'},
+                                         {"stats-interval", required_argument, NULL, 's'},
+                                         {"persist", no_argument, NULL, 'P'},
+                                         {"no-offload", no_argument, NULL, 'O'},
+                                         {"queues", required_argument, NULL, 'Q'},
+                                         {"user", required_argument, NULL, 'u'},
+                                         {"group", required_argument, NULL, 'g'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     int opt, err;
 
     memset(a, 0, sizeof(*a));
+    a->queues = 1;
     a->uid = a->gid = -1;
     opterr = 0;
     optind = 1;
@@ -118,6 +130,8 @@ int tunnel_open_device(const struct tunnel_args *a, veiltun **dev, const char **
     /* Offload where the kernel has it: one read from the device then serves up to 64 KiB. */
     if (!a->no_offload)
         cfg.flags |= VEILTUN_F_OFFLOAD;
+    if (a->queues > 1)
+        cfg.flags |= VEILTUN_F_MULTI_QUEUE;
     if ((err = veiltun_open(&cfg, dev)) < 0)
         return *what = "open", err;
     if ((err = veiltun_set_mtu(*dev, a->mtu)) < 0)

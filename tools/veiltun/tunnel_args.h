@@ -4,8 +4,9 @@
 
 #include "cli.h"
 
-#define MAX_ADDRS     8
-#define SOCKET_BUFFER (4 << 20)
+#define MAX_ADDRS         8
+#define TUNNEL_MAX_QUEUES 8
+#define SOCKET_BUFFER     (4 << 20)
 
 struct tunnel_args {
     const char *dev;
@@ -17,7 +18,8 @@ struct tunnel_args {
     unsigned mtu;
     unsigned long stats_interval;
     int persist;
-    int no_offload; /* --no-offload: plain packets from the device */
+    int no_offload;       /* --no-offload: plain packets from the device */
+    unsigned long queues; /* --queues: device queues, one worker each */
     int64_t uid, gid;
 };
 

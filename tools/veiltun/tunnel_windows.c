@@ -165,6 +165,8 @@ int cmd_tunnel(int argc, char **argv)
         return err < 0 ? EXIT_OK : err;
     if (a.uid >= 0 || a.gid >= 0)
         return usage_error("tunnel", "--user and --group are not supported on Windows");
+    if (a.queues > 1)
+        return usage_error("tunnel", "--queues is not supported on Windows (one Wintun ring)");
     a.no_offload = 1; /* Wintun has no segmentation offload */
     memset(&t, 0, sizeof(t));
     t.peer = a.peer;
