@@ -18,7 +18,7 @@ const struct command commands[] = {
      "[--mtu N] [--persist] [--no-offload] [--queues N] [--stats-interval SECONDS] "
      "[--user USER] [--group GROUP]"},
     {"demo", cmd_demo, "Prove a tunnel between two network namespaces works, then clean up",
-     "demo [--size MB] [--keep-going]"},
+     "demo [--size MB]"},
     {NULL, NULL, NULL, NULL},
 };
 

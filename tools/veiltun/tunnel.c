@@ -244,6 +244,11 @@ static int accept_messages(struct tunnel *t, int n)
             t->c.drop_truncated++;
             continue;
         }
+        /* An empty datagram holds no packet; the loop below would not see it at all. */
+        if (len == 0) {
+            t->c.drop_malformed++;
+            continue;
+        }
         if (size == 0 || size >= len)
             size = len;
         else
