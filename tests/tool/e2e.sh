@@ -26,18 +26,7 @@ v6mtu=$(in_a ping -6 -M do -c 1 -W 2 -s $((1472 - 48 + 1)) $OVER6_B 2>&1) &&
 echo "$v6mtu" | grep -Eqi "message too long|packet too big|mtu" || fail "IPv6 MTU+1: $v6mtu"
 
 note "TCP transfer, 20 MB, SHA-256 at both ends"
-sink=/tmp/vt-$TEST-$$-sink
-in_b timeout 60 "$HELPERS/tcpsink" $OVER_B 5201 >"$sink" 2>/dev/null &
-sinkpid=$!
-PIDS+=("$sinkpid")
-for _ in $(seq 50); do in_b ss -ltn | grep -q ":5201 " && break; sleep 0.1; done
-src=/tmp/vt-$TEST-$$-src
-head -c 20000000 /dev/urandom >"$src"
-in_a timeout 60 bash -c "cat '$src' > /dev/tcp/$OVER_B/5201" || fail "TCP send failed"
-timeout 30 tail --pid=$sinkpid -f /dev/null
-sent=$(sha256sum <"$src" | cut -d' ' -f1)
-got=$(sha256sum <"$sink" | cut -d' ' -f1)
-[ "$sent" = "$got" ] || fail "TCP transfer corrupted: sent $sent, received $got"
+tcp_transfer 20000000
 
 note "counters seen through the control socket"
 a=$(tunnel_json "$NS_A")

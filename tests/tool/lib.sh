@@ -81,3 +81,19 @@ expect() { # expect DESCRIPTION COMMAND...: the command must succeed
     local what=$1; shift
     "$@" >/dev/null 2>&1 || fail "$what: '$*' failed"
 }
+
+# tcp_transfer BYTES: TCP from A to B's overlay address through the tunnel; fails unless the
+# SHA-256 of what arrived equals what was sent.
+tcp_transfer() {
+    local sink=/tmp/vt-$TEST-$$-sink src=/tmp/vt-$TEST-$$-src sinkpid sent got
+    in_b timeout 60 "$HELPERS/tcpsink" $OVER_B 5201 >"$sink" 2>/dev/null &
+    sinkpid=$!
+    PIDS+=("$sinkpid")
+    for _ in $(seq 50); do in_b ss -ltn | grep -q ":5201 " && break; sleep 0.1; done
+    head -c "$1" /dev/urandom >"$src"
+    in_a timeout 60 bash -c "cat '$src' > /dev/tcp/$OVER_B/5201" || fail "TCP send failed"
+    timeout 30 tail --pid=$sinkpid -f /dev/null
+    sent=$(sha256sum <"$src" | cut -d' ' -f1)
+    got=$(sha256sum <"$sink" | cut -d' ' -f1)
+    [ "$sent" = "$got" ] || fail "TCP transfer corrupted: sent $sent, received $got"
+}

@@ -12,17 +12,7 @@ info=$(in_a ip -d -j link show dev vt0 | jq -c '.[0].linkinfo.info_data')
 expect "ping A->B" in_a ping -c 3 -i 0.2 -W 2 $OVER_B
 expect "ping B->A v6" in_b ping -6 -c 3 -i 0.2 -W 2 $OVER6_A
 
-sink=/tmp/vt-$TEST-$$-sink
-in_b timeout 60 "$HELPERS/tcpsink" $OVER_B 5201 >"$sink" 2>/dev/null &
-sinkpid=$!
-PIDS+=("$sinkpid")
-for _ in $(seq 50); do in_b ss -ltn | grep -q ":5201 " && break; sleep 0.1; done
-src=/tmp/vt-$TEST-$$-src
-head -c 20000000 /dev/urandom >"$src"
-in_a timeout 60 bash -c "cat '$src' > /dev/tcp/$OVER_B/5201" || fail "TCP send failed"
-timeout 30 tail --pid=$sinkpid -f /dev/null
-[ "$(sha256sum <"$src" | cut -d' ' -f1)" = "$(sha256sum <"$sink" | cut -d' ' -f1)" ] ||
-    fail "TCP transfer corrupted through the queues"
+tcp_transfer 20000000
 a=$(tunnel_json "$NS_A")
 [ "$(echo "$a" | jq '.datagrams_out')" -gt 10000 ] || fail "counters not summed: $a"
 stop_tunnel a
