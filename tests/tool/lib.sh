@@ -24,7 +24,7 @@ cleanup() {
     for p in "${PIDS[@]}"; do timeout 5 tail --pid="$p" -f /dev/null 2>/dev/null; done
     ip netns del "$NS_A" 2>/dev/null
     ip netns del "$NS_B" 2>/dev/null
-    rm -f /tmp/vt-"$TEST"-$$-*
+    rm -rf /tmp/vt-"$TEST"-$$-*
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
