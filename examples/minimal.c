@@ -6,6 +6,7 @@ int main(void)
 {
     veiltun_config cfg;
     veiltun *dev;
+    veiltun_event ev;
     unsigned char packet[65536];
     int n;
 
@@ -22,8 +23,15 @@ int main(void)
         return 1;
     }
     printf("%s is up; try: ping 10.9.0.2\n", veiltun_get_name(dev));
-    /* Wait up to 10 s for a packet (the OS sends them when something is routed here). */
-    n = veiltun_wait(dev, 10000);
+    /* Wait up to 10 s for a packet (the OS sends one when something is routed here). A device
+     * event (it just went up) also ends a wait: fetch the events, then wait again. */
+    while ((n = veiltun_wait(dev, 10000)) == VEILTUN_READY_EVENT) {
+        while ((n = veiltun_next_event(dev, &ev)) == 0)
+            printf("event: %s is %s, mtu %u\n", veiltun_get_name(dev), ev.up ? "up" : "down",
+                   ev.mtu);
+        if (n != VEILTUN_EAGAIN)
+            break;
+    }
     if (n > 0)
         n = veiltun_read(dev, packet, sizeof(packet));
     if (n > 0)

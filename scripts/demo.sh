@@ -6,6 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build --target veiltun_tool >/dev/null
+# A fresh build/ gets Ninja and an optimised build; an existing one keeps its own settings.
+configure=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+[ ! -f build/CMakeCache.txt ] || configure=()
+log=$(mktemp)
+if ! { cmake -S . -B build "${configure[@]}" && cmake --build build --target veiltun_tool; } \
+    >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "demo: the build failed (output above)" >&2
+    exit 1
+fi
+rm -f "$log"
 exec build/tools/veiltun/veiltun demo "$@"

@@ -21,7 +21,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
     echo "setup: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q >/dev/null
+    log=$(mktemp)
     # --no-install-recommends: wine64 alone would otherwise pull in 100+ packages.
-    apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null
+    if ! { apt-get update -q &&
+        apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 "${missing[@]}"; } \
+        >"$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
+        echo "setup: apt-get failed (output above)" >&2
+        exit 1
+    fi
+    rm -f "$log"
 fi

@@ -29,8 +29,12 @@ LD_LIBRARY_PATH=$libdir "$work/pc_shared"
 cc $cflags "$src/consumer.c" -o "$work/pc_static" $(pkg-config --cflags veiltun) \
     "$libdir/libveiltun.a" $(pkg-config --libs --static veiltun | sed 's/-lveiltun//')
 "$work/pc_static"
-test -f "$prefix/share/man/man1/veiltun.1"
-test -x "$prefix/bin/veiltun"
+# The tool and its manual come with the package unless the build left the tool out.
+if grep -q '^VEILTUN_BUILD_TOOL:BOOL=ON$' "$build/CMakeCache.txt"; then
+    test -f "$prefix/share/man/man1/veiltun.1"
+    test -x "$prefix/bin/veiltun"
+    LD_LIBRARY_PATH=$libdir "$prefix/bin/veiltun" --version >>"$log"
+fi
 # The shared library exports the API and nothing else.
 bad=$(nm -D --defined-only "$libdir/libveiltun.so" | awk '{print $3}' | grep -v '^veiltun_' || true)
 [ -z "$bad" ] || { echo "unexpected exports: $bad"; exit 1; }

@@ -15,12 +15,14 @@ expect "ping A->B v6" in_a ping -6 -c 2 -i 0.2 -W 2 $OVER6_B
 expect "ping B->A v6" in_b ping -6 -c 2 -i 0.2 -W 2 $OVER6_A
 
 note "MTU: derived from the underlay (1500 - 20 - 8), exact size passes, one more is refused"
-mtu=$(in_a ip -j link show dev vt0 | jq '.[0].mtu')
-[ "$mtu" = 1472 ] || fail "tunnel MTU is $mtu, want 1472"
+want_eq "device MTU (ip -j link)" 1472 "$(in_a ip -j link show dev vt0 | jq '.[0].mtu')"
+want_eq "MTU in show --json" 1472 "$(tunnel_json "$NS_A" | jq '.mtu')"
+want_eq "peer in show --json" '"198.18.7.2:51900"' "$(tunnel_json "$NS_A" | jq '.peer')"
 expect "ping of exactly the MTU with DF" in_a ping -M do -c 1 -W 2 -s $((1472 - 28)) $OVER_B
 out=$(in_a ping -M do -c 1 -W 2 -s $((1472 - 27)) $OVER_B 2>&1) && fail "MTU+1 passed: $out"
 echo "$out" | grep -Eqi "message too long|frag needed|mtu" ||
     fail "MTU+1 was lost silently instead of refused: $out"
+expect "IPv6 ping of exactly the MTU" in_a ping -6 -M do -c 1 -W 2 -s $((1472 - 48)) $OVER6_B
 v6mtu=$(in_a ping -6 -M do -c 1 -W 2 -s $((1472 - 48 + 1)) $OVER6_B 2>&1) &&
     fail "IPv6 MTU+1 passed: $v6mtu"
 echo "$v6mtu" | grep -Eqi "message too long|packet too big|mtu" || fail "IPv6 MTU+1: $v6mtu"
@@ -28,7 +30,10 @@ echo "$v6mtu" | grep -Eqi "message too long|packet too big|mtu" || fail "IPv6 MT
 note "TCP transfer, 20 MB, SHA-256 at both ends"
 tcp_transfer 20000000
 
-note "counters seen through the control socket"
+note "counters seen through the control socket, as text and JSON"
+text=$(in_a "$VEILTUN" show vt0)
+echo "$text" | grep -q "^  tunnel vt0: peer 198.18.7.2:51900, mtu 1472" ||
+    fail "show (text) lacks the tunnel's counters: $text"
 a=$(tunnel_json "$NS_A")
 [ "$(echo "$a" | jq '.datagrams_out')" -gt 10000 ] || fail "A sent too few datagrams: $a"
 [ "$(echo "$a" | jq '.dropped.malformed + .dropped.wrong_peer')" = 0 ] || fail "drops: $a"

@@ -24,6 +24,7 @@ cleanup() {
     for p in "${PIDS[@]}"; do timeout 5 tail --pid="$p" -f /dev/null 2>/dev/null; done
     ip netns del "$NS_A" 2>/dev/null
     ip netns del "$NS_B" 2>/dev/null
+    ip link del "vt$$a" 2>/dev/null # only if interrupted before it moved into NS_A
     rm -rf /tmp/vt-"$TEST"-$$-*
 }
 trap cleanup EXIT
@@ -77,9 +78,9 @@ stop_tunnel() {
 
 tunnel_json() { ip netns exec "$1" "$VEILTUN" show vt0 --json | jq -c '.[0].tunnel'; }
 
-expect() { # expect DESCRIPTION COMMAND...: the command must succeed
-    local what=$1; shift
-    "$@" >/dev/null 2>&1 || fail "$what: '$*' failed"
+expect() { # expect DESCRIPTION COMMAND...: the command must succeed (its output shown if not)
+    local what=$1 out; shift
+    out=$("$@" 2>&1) || fail "$what: '$*' failed, expected success:$(printf '\n%s' "$out" | tail -n 5)"
 }
 
 # tcp_transfer BYTES: TCP from A to B's overlay address through the tunnel; fails unless the
@@ -97,3 +98,7 @@ tcp_transfer() {
     got=$(sha256sum <"$sink" | cut -d' ' -f1)
     [ "$sent" = "$got" ] || fail "TCP transfer corrupted: sent $sent, received $got"
 }
+
+# want_eq / want_ge WHAT EXPECTED SEEN [CONTEXT]: numeric checks that say what was expected.
+want_eq() { [ "$3" = "$2" ] || fail "$1: expected $2, saw $3${4:+ ($4)}"; }
+want_ge() { [ "$3" -ge "$2" ] 2>/dev/null || fail "$1: expected at least $2, saw $3${4:+ ($4)}"; }
