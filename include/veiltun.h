@@ -330,18 +330,22 @@ VEILTUN_API int veiltun_is_up(veiltun *dev);
 VEILTUN_API int veiltun_set_metric(veiltun *dev, uint32_t metric);
 
 /** Offload features for veiltun_set_offload(). */
-#define VEILTUN_OFFLOAD_TSO 0x1u /* TCP segmentation offload, IPv4 and IPv6 */
-#define VEILTUN_OFFLOAD_USO 0x2u /* UDP segmentation offload (Linux 6.2 and later) */
-#define VEILTUN_OFFLOAD_GRO 0x4u /* batch writes merge consecutive TCP segments of a flow */
+#define VEILTUN_OFFLOAD_TSO     0x1u /* TCP segmentation offload, IPv4 and IPv6 */
+#define VEILTUN_OFFLOAD_USO     0x2u /* UDP segmentation offload (Linux 6.2 and later) */
+#define VEILTUN_OFFLOAD_TCP_GRO 0x4u /* batch writes merge consecutive TCP segments of a flow */
+#define VEILTUN_OFFLOAD_UDP_GRO 0x8u /* ... and UDP datagrams of a flow (kernels with USO) */
+#define VEILTUN_OFFLOAD_GRO     (VEILTUN_OFFLOAD_TCP_GRO | VEILTUN_OFFLOAD_UDP_GRO)
 
 /**
  * Turn offload features on or off at run time on a handle opened with VEILTUN_F_OFFLOAD
  * (kernel bugs in these paths exist; this is the switch). @p features is a mask of
  * VEILTUN_OFFLOAD_*; without TSO/USO the kernel sends plain packets (checksum offload
- * stays), without GRO veiltun_write_batch() writes each packet on its own. Packets already
- * queued in the kernel keep the form they had. VEILTUN_F_OFFLOAD turns all on.
+ * stays), without TCP_GRO/UDP_GRO veiltun_write_batch() writes that protocol's packets one
+ * by one. Packets already queued in the kernel keep the form they had. VEILTUN_F_OFFLOAD
+ * turns on everything the kernel supports (USO and UDP_GRO need Linux 6.2).
  * @return 0, VEILTUN_EINVAL (NULL, unknown bits), VEILTUN_ENOTSUP (no VEILTUN_F_OFFLOAD on
- *         this handle, USO asked of a kernel without it, or Windows), a system error.
+ *         this handle, USO or UDP_GRO asked of a kernel without USO, or Windows), a system
+ *         error.
  * Since: 0.1
  */
 VEILTUN_API int veiltun_set_offload(veiltun *dev, uint32_t features);
@@ -543,6 +547,51 @@ VEILTUN_API int veiltun_read(veiltun *dev, void *buf, size_t size);
  */
 VEILTUN_API int veiltun_write(veiltun *dev, const void *buf, size_t len);
 
+/** What veiltun_read_gso() handed over. */
+typedef struct veiltun_gso_info {
+    uint32_t type;    /* VEILTUN_GSO_NONE (one plain packet), VEILTUN_GSO_TCP, VEILTUN_GSO_UDP */
+    uint32_t segment; /* payload bytes per segment (the last may be shorter); 0 for NONE */
+    uint32_t headers; /* bytes of IP + transport headers, which every segment repeats */
+    uint32_t count;   /* packets the buffer stands for: 1 for NONE */
+} veiltun_gso_info;
+
+#define VEILTUN_GSO_NONE 0u
+#define VEILTUN_GSO_TCP  1u /* a TCP segment to be cut every `segment` bytes (IPv4 or IPv6) */
+#define VEILTUN_GSO_UDP  2u /* `count` UDP datagrams of `segment` bytes, one header (USO) */
+
+/**
+ * Read one packet as veiltun_read() does, except that a super-packet (VEILTUN_F_OFFLOAD)
+ * that fits in @p size is handed over whole instead of cut: for a program that can use it
+ * as it is (a user-space TCP stack, a forwarder that re-segments). Its IP and transport
+ * checksums are filled in for the packet as handed over, and @p info says how to cut it:
+ * TCP segments of info->segment payload bytes (sequence numbers advance, FIN and PSH belong
+ * to the last), or for UDP info->count datagrams, each with its own copy of the headers.
+ * A super-packet larger than @p size is cut as by veiltun_read() (info->type NONE), so a
+ * caller whose buffers hold one MTU loses nothing. Without offload, and on Windows, every
+ * packet comes with type NONE. Counts one packet in rx_packets, and in gso_whole.
+ * @return as veiltun_read(), with @p info filled when the result is positive;
+ *         VEILTUN_EINVAL also for a NULL @p info.
+ * Thread safety: as veiltun_read() (do not mix the two calls across threads). Since: 0.1
+ */
+VEILTUN_API int veiltun_read_gso(veiltun *dev, void *buf, size_t size, veiltun_gso_info *info);
+
+/**
+ * Write a super-packet (as veiltun_read_gso() hands them over, or one the caller built): a
+ * TCP segment or UDP datagram with up to 64 KiB of payload that the kernel takes in one
+ * write and treats as the packets it stands for. info->type and info->segment say how it
+ * is cut (info->headers and info->count are worked out from the packet and ignored). The
+ * packet needs correct IP and transport lengths, no IPv4 fragment, no IPv6 extension
+ * header; its checksums need not be filled in. Each segment (headers + info->segment) must
+ * fit the MTU; a UDP super-packet stands for at most 64 datagrams. With type NONE this is
+ * veiltun_write().
+ * @return @p len, or as veiltun_write(), with VEILTUN_EBADPACKET also for a packet that does
+ *         not match @p info, and VEILTUN_ENOTSUP for a handle without VEILTUN_F_OFFLOAD (or
+ *         without USO, for UDP; or Windows). Counts one packet in tx_packets.
+ * Thread safety: as veiltun_write(). Since: 0.1
+ */
+VEILTUN_API int veiltun_write_gso(veiltun *dev, const void *buf, size_t len,
+                                  const veiltun_gso_info *info);
+
 /** One packet slot for the batch calls. */
 typedef struct veiltun_packet {
     void *data;  /* the packet buffer */
@@ -657,9 +706,11 @@ typedef struct veiltun_stats {
     uint64_t ring_grows;    /* times auto-tuning doubled the ring */
     uint64_t ring_capacity; /* current ring size in bytes */
     /* Linux offload (VEILTUN_F_OFFLOAD) only; zero elsewhere. */
-    uint64_t gso_splits;   /* super-packets read from the kernel and cut into segments */
-    uint64_t gso_segments; /* segments those gave (gso_segments / gso_splits = average) */
-    uint64_t gro_merges;   /* packets written as part of a merged write, beyond the first */
+    uint64_t gso_splits;     /* super-packets read from the kernel and cut into segments */
+    uint64_t gso_segments;   /* segments those gave (gso_segments / gso_splits = average) */
+    uint64_t gro_merges;     /* packets written as part of a merged write, beyond the first */
+    uint64_t gro_udp_merges; /* of gro_merges, UDP datagrams */
+    uint64_t gso_whole;      /* super-packets handed over whole by veiltun_read_gso() */
 } veiltun_stats;
 
 /**

@@ -31,7 +31,7 @@ struct veiltun__counters {
     _Atomic uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
     _Atomic uint64_t ring_full, queue_full, reader_spins, reader_sleeps, ring_grows;
     _Atomic uint64_t ring_capacity;
-    _Atomic uint64_t gso_splits, gso_segments, gro_merges;
+    _Atomic uint64_t gso_splits, gso_segments, gro_merges, gro_udp_merges, gso_whole;
 };
 
 #define VEILTUN__COUNT(dev, field, n)                                                              \
@@ -91,6 +91,10 @@ void veiltun__sys_pause(void);
 
 /* Reads one packet; returns its length, or a value above @p size when it did not fit. */
 int veiltun__sys_read(veiltun *dev, void *buf, size_t size);
+/* As sys_read, or a super-packet whole with @p info filled (info pre-set to one plain packet). */
+int veiltun__sys_read_gso(veiltun *dev, void *buf, size_t size, veiltun_gso_info *info);
+/* A super-packet of type info->type (not NONE), already checked as a packet by the front. */
+int veiltun__sys_write_gso(veiltun *dev, const void *buf, size_t len, const veiltun_gso_info *info);
 int veiltun__sys_write(veiltun *dev, const void *buf, size_t len);
 /* A backend that merges writes takes a whole batch (slots with a negative status are
  * skipped): 1 if this handle does, and the call returns the packets consumed or an error. */

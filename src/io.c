@@ -5,10 +5,9 @@
 
 #define COUNT VEILTUN__COUNT
 
-static int read_one(veiltun *dev, void *buf, size_t size)
+/* Counts what a read returned: @p n from the backend, size + 1 meaning "did not fit". */
+static int counted_read(veiltun *dev, int n, size_t size)
 {
-    int n = veiltun__sys_read(dev, buf, size);
-
     if (n < 0) {
         if (n != VEILTUN_EAGAIN)
             COUNT(dev, rx_errors, 1);
@@ -25,11 +24,28 @@ static int read_one(veiltun *dev, void *buf, size_t size)
     return n;
 }
 
+static int read_one(veiltun *dev, void *buf, size_t size)
+{
+    return counted_read(dev, veiltun__sys_read(dev, buf, size), size);
+}
+
 int veiltun_read(veiltun *dev, void *buf, size_t size)
 {
     if (dev == NULL || buf == NULL || size == 0)
         return veiltun__fail_input(VEILTUN_EINVAL, "read: NULL buffer or size 0");
     return read_one(dev, buf, size);
+}
+
+int veiltun_read_gso(veiltun *dev, void *buf, size_t size, veiltun_gso_info *info)
+{
+    int n;
+
+    if (dev == NULL || buf == NULL || size == 0 || info == NULL)
+        return veiltun__fail_input(VEILTUN_EINVAL, "read_gso: NULL buffer or info, or size 0");
+    memset(info, 0, sizeof(*info));
+    info->count = 1;
+    n = veiltun__sys_read_gso(dev, buf, size, info);
+    return counted_read(dev, n, size);
 }
 
 /* The MTU cache follows netlink events; before refusing a packet, make sure it is current. */
@@ -86,6 +102,46 @@ int veiltun_write(veiltun *dev, const void *buf, size_t len)
         return veiltun__fail_input(VEILTUN_EINVAL, "write: NULL buffer or length 0");
     /* write_one does not modify the buffer; the cast only matches the batch signature. */
     return write_one(dev, (void *)(uintptr_t)buf, len);
+}
+
+/* Lengths of a super-packet: the whole may exceed the MTU, each segment may not. */
+static int check_super(veiltun *dev, const void *buf, size_t len, const veiltun_gso_info *info)
+{
+    int err = veiltun__check_packet(buf, len);
+
+    if (err == 0 && (info->type > VEILTUN_GSO_UDP || info->segment == 0 || len > 65535))
+        err = VEILTUN_EBADPACKET;
+    if (err == 0 && info->segment > current_mtu(dev, info->segment))
+        err = VEILTUN_EMSGSIZE;
+    if (err < 0) {
+        COUNT(dev, tx_dropped, 1);
+        return veiltun__fail_input(err, "%s: refused a %zu-byte super-packet: %s", dev->name, len,
+                                   veiltun_strerror(err));
+    }
+    return 0;
+}
+
+int veiltun_write_gso(veiltun *dev, const void *buf, size_t len, const veiltun_gso_info *info)
+{
+    int n;
+
+    if (dev == NULL || buf == NULL || len == 0 || info == NULL)
+        return veiltun__fail_input(VEILTUN_EINVAL, "write_gso: NULL buffer or info, or length 0");
+    if (info->type == VEILTUN_GSO_NONE)
+        return write_one(dev, (void *)(uintptr_t)buf, len);
+    if ((n = check_super(dev, buf, len, info)) < 0)
+        return n;
+    n = veiltun__sys_write_gso(dev, buf, len, info);
+    if (n < 0) {
+        if (n == VEILTUN_EBADPACKET || n == VEILTUN_EMSGSIZE)
+            COUNT(dev, tx_dropped, 1);
+        else if (n != VEILTUN_EAGAIN && n != VEILTUN_ENOTSUP)
+            COUNT(dev, tx_errors, 1);
+        return n;
+    }
+    COUNT(dev, tx_packets, 1);
+    COUNT(dev, tx_bytes, len);
+    return n;
 }
 
 int veiltun_read_batch(veiltun *dev, veiltun_packet *pkts, size_t count)

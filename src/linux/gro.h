@@ -1,11 +1,13 @@
 /*
- * Offload, write side: consecutive TCP segments of one flow become one super-packet that
- * the kernel takes in a single write and processes once (as a NIC's receive offload would
- * hand it), described by a virtio-net header. The rules follow the kernel's own TCP GRO:
- * same addresses, ports and headers (options included), contiguous sequence numbers, only
- * ACK (PSH ends a run), equal segment sizes with only the last shorter, at most 64 KiB.
- * Each segment's checksum is verified first: a merged packet's checksum is recomputed, so
- * merging would otherwise launder a corrupt segment.
+ * Offload, write side: consecutive TCP segments (or UDP datagrams) of one flow become one
+ * super-packet that the kernel takes in a single write and processes once (as a NIC's
+ * receive offload would hand it), described by a virtio-net header. The rules follow the
+ * kernel's own GRO: same addresses, ports and IP headers; for TCP also the same TCP header
+ * (options included), contiguous sequence numbers, only ACK (PSH ends a run); equal
+ * payload sizes with only the last shorter (it ends the run); at most 64 packets, 64 KiB.
+ * IPv4 options, IPv6 extension headers and fragments are never merged, nor UDP sent
+ * without a checksum. Each packet's checksum is verified first: a merged packet's checksum
+ * is recomputed, so merging would otherwise launder a corrupt one.
  * Pure functions on buffers.
  */
 #ifndef VEILTUN_LINUX_GRO_H
@@ -23,11 +25,13 @@ struct veiltun__gro {
     size_t len;   /* packet bytes in out (after the header) */
     size_t l4, hlen, seg;
     unsigned count;
+    uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
     uint32_t next_seq;
     int closed;
 };
 
-/* 1 if @p pkt is a TCP segment that may start or join a run (its checksums verified). */
+/* IPPROTO_TCP or IPPROTO_UDP if @p pkt may start or join a run of that protocol (its
+ * checksums verified), 0 if it must be written alone. */
 int veiltun__gro_candidate(const uint8_t *pkt, size_t len);
 /* Starts a run with @p pkt (a candidate) in @p out. */
 void veiltun__gro_begin(struct veiltun__gro *g, uint8_t *out, const uint8_t *pkt, size_t len);

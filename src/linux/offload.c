@@ -183,6 +183,69 @@ static void fix_segment(const struct veiltun__gso *g, uint8_t *s, size_t seglen)
         put16(s + g->l4 + 6, 0xffff);
 }
 
+/* Transport offset of an unfragmented IPv4 or extension-free IPv6 packet of protocol
+ * @p proto whose IP length is @p len; 0 if it is not one. */
+static size_t plain_l4(const uint8_t *p, size_t len, uint8_t proto)
+{
+    size_t ihl = (size_t)(p[0] & 0x0f) * 4;
+
+    if (is_v6(p))
+        return len >= 40 && p[6] == proto && get16(p + 4) + 40u == len ? 40 : 0;
+    if (p[0] >> 4 != 4 || ihl < 20 || len < ihl || get16(p + 2) != len ||
+        (get16(p + 6) & 0x3fff) != 0 || p[9] != proto)
+        return 0;
+    return ihl;
+}
+
+int veiltun__gso_describe(uint8_t hdr[VEILTUN__VNET_HDR_LEN], uint8_t *pkt, size_t len, int udp,
+                          size_t segment)
+{
+    size_t l4 = plain_l4(pkt, len, udp ? IPPROTO_UDP : IPPROTO_TCP), hlen, csum_at;
+
+    if (l4 == 0 || l4 + (udp ? 8 : 20) > len)
+        return VEILTUN_EBADPACKET;
+    hlen = l4 + (udp ? 8 : (size_t)(pkt[l4 + 12] >> 4) * 4);
+    if (hlen > len || hlen < l4 + 8 || (udp && get16(pkt + l4 + 4) != len - l4))
+        return VEILTUN_EBADPACKET;
+    if (udp && (len - hlen + segment - 1) / segment > 64) /* the kernel's UDP limit */
+        return VEILTUN_EBADPACKET;
+    if (!is_v6(pkt)) { /* the kernel copies this header into every segment: make it right */
+        put16(pkt + 10, 0);
+        put16(pkt + 10, veiltun__csum_fold(veiltun__csum_add(0, pkt, l4)));
+    }
+    csum_at = udp ? 6 : 16;
+    put16(pkt + l4 + csum_at, (uint16_t)~veiltun__csum_fold(
+                                  pseudo_header(pkt, len - l4, udp ? IPPROTO_UDP : IPPROTO_TCP)));
+    memset(hdr, 0, VEILTUN__VNET_HDR_LEN);
+    hdr[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+    hdr[1] = udp ? VIRTIO_NET_HDR_GSO_UDP_L4
+                 : (is_v6(pkt) ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4);
+    hdr[2] = (uint8_t)hlen, hdr[3] = (uint8_t)(hlen >> 8);
+    hdr[4] = (uint8_t)segment, hdr[5] = (uint8_t)(segment >> 8);
+    hdr[6] = (uint8_t)l4, hdr[7] = (uint8_t)(l4 >> 8);
+    hdr[8] = (uint8_t)csum_at;
+    return 0;
+}
+
+int veiltun__gso_whole(struct veiltun__gso *g, uint8_t *out, size_t cap)
+{
+    int tcp = g->type != VIRTIO_NET_HDR_GSO_UDP_L4;
+    size_t l4len = g->len - g->l4;
+
+    if (g->type == VIRTIO_NET_HDR_GSO_NONE || g->len > cap || g->done)
+        return 0;
+    memcpy(out, g->pkt, g->len);
+    /* The kernel's field holds a partial sum; computing it afresh trusts nothing in it. */
+    put16(out + g->l4 + g->csum_offset, 0);
+    put16(out + g->l4 + g->csum_offset,
+          veiltun__csum_fold(veiltun__csum_add(
+              pseudo_header(out, l4len, tcp ? IPPROTO_TCP : IPPROTO_UDP), out + g->l4, l4len)));
+    if (!tcp && get16(out + g->l4 + 6) == 0)
+        put16(out + g->l4 + 6, 0xffff);
+    g->done = 1;
+    return (int)g->len;
+}
+
 int veiltun__gso_next(struct veiltun__gso *g, uint8_t *out, size_t cap)
 {
     size_t seglen;

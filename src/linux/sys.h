@@ -21,6 +21,7 @@ struct veiltun__sys {
     pthread_mutex_t lock; /* serialises requests on nl and event processing */
     /* Offload (VEILTUN_F_OFFLOAD): the fd carries a virtio-net header on every packet. */
     int vnet;
+    int kernel_uso;           /* the kernel took USO: it also takes merged UDP writes */
     _Atomic uint32_t offload; /* VEILTUN_OFFLOAD_* in force (read by the I/O threads) */
     uint8_t *rxbuf;           /* one read from the kernel: header + up to 64 KiB */
     uint8_t *txbuf;           /* one merged write: header + up to 64 KiB */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
@@ -134,6 +135,11 @@ int veiltun__sys_set_offload(veiltun *dev, uint32_t features)
         veiltun__log(VEILTUN_LOG_ERROR, "%s: offload needs VEILTUN_F_OFFLOAD at open", dev->name);
         return veiltun__fail_os(VEILTUN_ENOTSUP, 0);
     }
+    /* A merged UDP write is a USO packet: only kernels that make them take them. */
+    if ((features & VEILTUN_OFFLOAD_UDP_GRO) && !s->kernel_uso) {
+        veiltun__log(VEILTUN_LOG_ERROR, "%s: UDP GRO needs a kernel with USO (6.2)", dev->name);
+        return veiltun__fail_os(VEILTUN_ENOTSUP, 0);
+    }
     if (ioctl(s->fd, TUNSETOFFLOAD, kernel_offload_bits(features)) < 0) {
         if (errno == EINVAL && (features & VEILTUN_OFFLOAD_USO))
             return veiltun__fail_os(VEILTUN_ENOTSUP, errno); /* a kernel without USO */
@@ -159,10 +165,13 @@ static int enable_offload(veiltun *dev)
     s->txbuf = malloc(VEILTUN__VNET_HDR_LEN + 65536);
     if (s->rxbuf == NULL || s->txbuf == NULL)
         return veiltun__fail_os(VEILTUN_ENOMEM, ENOMEM);
+    s->kernel_uso = 1;
     err = veiltun__sys_set_offload(dev,
                                    VEILTUN_OFFLOAD_TSO | VEILTUN_OFFLOAD_USO | VEILTUN_OFFLOAD_GRO);
-    if (err == VEILTUN_ENOTSUP)
-        err = veiltun__sys_set_offload(dev, VEILTUN_OFFLOAD_TSO | VEILTUN_OFFLOAD_GRO);
+    if (err == VEILTUN_ENOTSUP) {
+        s->kernel_uso = 0;
+        err = veiltun__sys_set_offload(dev, VEILTUN_OFFLOAD_TSO | VEILTUN_OFFLOAD_TCP_GRO);
+    }
     return err;
 }
 
@@ -373,12 +382,11 @@ static void set_pending(struct veiltun__sys *s, int pending)
         (void)!read(s->pending_fd, &v, sizeof(v));
 }
 
-/* Reads one packet from the kernel into rxbuf and starts cutting it. */
+/* Reads one packet from the kernel into rxbuf and checks its header. */
 static int read_super(veiltun *dev)
 {
     struct veiltun__sys *s = &dev->sys;
     ssize_t n = read(s->fd, s->rxbuf, VEILTUN__VNET_HDR_LEN + 65536);
-    size_t count;
 
     if (n < 0)
         return veiltun__linux_error(errno, "read");
@@ -389,26 +397,54 @@ static int read_super(veiltun *dev)
                      "%s: dropped a packet whose offload header does not match it", dev->name);
         return veiltun__fail_os(VEILTUN_EPROTO, EPROTO);
     }
-    count = veiltun__gso_count(&s->gso);
-    if (count > 1) {
+    return 0;
+}
+
+/* The next segment of the packet being cut (read_super() done when nothing is pending). */
+static int next_segment(veiltun *dev, void *buf, size_t size)
+{
+    struct veiltun__sys *s = &dev->sys;
+    size_t count = veiltun__gso_count(&s->gso);
+    int n;
+
+    if (!s->pending && count > 1) {
         VEILTUN__COUNT(dev, gso_splits, 1);
         VEILTUN__COUNT(dev, gso_segments, count);
     }
-    return 0;
+    n = veiltun__gso_next(&s->gso, buf, size);
+    set_pending(s, !s->gso.done);
+    /* A segment too big for the caller's buffer: the front counts it dropped. */
+    return n == VEILTUN_EMSGSIZE ? (int)(size > INT32_MAX - 1 ? INT32_MAX : size + 1) : n;
 }
 
 /* With offload: the next segment of the packet being cut, or of a fresh one. */
 static int read_segment(veiltun *dev, void *buf, size_t size)
 {
-    struct veiltun__sys *s = &dev->sys;
-    int n, err;
+    int err;
 
-    if (!s->pending && (err = read_super(dev)) < 0)
+    if (!dev->sys.pending && (err = read_super(dev)) < 0)
         return err;
-    n = veiltun__gso_next(&s->gso, buf, size);
-    set_pending(s, !s->gso.done);
-    /* A segment too big for the caller's buffer: the front counts it dropped. */
-    return n == VEILTUN_EMSGSIZE ? (int)(size > INT32_MAX - 1 ? INT32_MAX : size + 1) : n;
+    return next_segment(dev, buf, size);
+}
+
+int veiltun__sys_read_gso(veiltun *dev, void *buf, size_t size, veiltun_gso_info *info)
+{
+    struct veiltun__sys *s = &dev->sys;
+    int n;
+
+    if (!s->vnet || s->pending) /* segments of a packet already being cut go out as such */
+        return veiltun__sys_read(dev, buf, size);
+    if ((n = read_super(dev)) < 0)
+        return n;
+    n = veiltun__gso_whole(&s->gso, buf, size);
+    if (n == 0) /* a plain packet, or a super-packet too big for the buffer */
+        return next_segment(dev, buf, size);
+    info->type = s->gso.type == VEILTUN__GSO_UDP_L4 ? VEILTUN_GSO_UDP : VEILTUN_GSO_TCP;
+    info->segment = (uint32_t)s->gso.size;
+    info->headers = (uint32_t)s->gso.hlen;
+    info->count = (uint32_t)veiltun__gso_count(&s->gso);
+    VEILTUN__COUNT(dev, gso_whole, 1);
+    return n;
 }
 
 int veiltun__sys_read(veiltun *dev, void *buf, size_t size)
@@ -440,9 +476,42 @@ int veiltun__sys_write(veiltun *dev, const void *buf, size_t len)
     return (int)len;
 }
 
+int veiltun__sys_write_gso(veiltun *dev, const void *buf, size_t len, const veiltun_gso_info *info)
+{
+    struct veiltun__sys *s = &dev->sys;
+    int udp = info->type == VEILTUN_GSO_UDP, err;
+    size_t hlen;
+
+    if (!s->vnet || (udp && !s->kernel_uso)) {
+        veiltun__log(VEILTUN_LOG_ERROR, "%s: %s super-packets need VEILTUN_F_OFFLOAD%s", dev->name,
+                     udp ? "UDP" : "TCP", udp ? " and a kernel with USO" : "");
+        return veiltun__fail_os(VEILTUN_ENOTSUP, 0);
+    }
+    /* The caller's buffer is const; the checksum field must change: work on a copy. */
+    memcpy(s->txbuf + VEILTUN__VNET_HDR_LEN, buf, len);
+    err =
+        veiltun__gso_describe(s->txbuf, s->txbuf + VEILTUN__VNET_HDR_LEN, len, udp, info->segment);
+    if (err < 0)
+        return veiltun__fail_input(err, "%s: the super-packet's headers do not match it",
+                                   dev->name);
+    hlen = (size_t)s->txbuf[2] | (size_t)s->txbuf[3] << 8;
+    if (hlen + info->segment > atomic_load(&dev->mtu_cache))
+        return veiltun__fail_input(VEILTUN_EMSGSIZE, "%s: %zu-byte segments exceed the MTU",
+                                   dev->name, hlen + info->segment);
+    if (write(s->fd, s->txbuf, VEILTUN__VNET_HDR_LEN + len) < 0)
+        return veiltun__linux_error(errno, "write");
+    return (int)len;
+}
+
 int veiltun__sys_merges_writes(const veiltun *dev)
 {
     return dev->sys.vnet && (atomic_load(&dev->sys.offload) & VEILTUN_OFFLOAD_GRO);
+}
+
+/* The GRO switch for a candidate's protocol. */
+static uint32_t gro_bit(int proto)
+{
+    return proto == IPPROTO_UDP ? VEILTUN_OFFLOAD_UDP_GRO : VEILTUN_OFFLOAD_TCP_GRO;
 }
 
 /* Writes packets [i, j) one by one: after the kernel refused a merged write. */
@@ -462,9 +531,9 @@ static long write_run(veiltun *dev, veiltun_packet *pkts, size_t i, size_t count
     struct veiltun__sys *s = &dev->sys;
     struct veiltun__gro g;
     size_t j = i + 1, len;
-    int err;
+    int err, proto = veiltun__gro_candidate(pkts[i].data, pkts[i].size);
 
-    if (!veiltun__gro_candidate(pkts[i].data, pkts[i].size)) {
+    if (proto == 0 || !(atomic_load(&s->offload) & gro_bit(proto))) {
         err = veiltun__sys_write(dev, pkts[i].data, pkts[i].size);
         return err < 0 ? err : (long)j;
     }
@@ -474,13 +543,16 @@ static long write_run(veiltun *dev, veiltun_packet *pkts, size_t i, size_t count
     len = veiltun__gro_finish(&g);
     if (write(s->fd, s->txbuf, len) >= 0) {
         VEILTUN__COUNT(dev, gro_merges, g.count - 1);
+        if (proto == IPPROTO_UDP)
+            VEILTUN__COUNT(dev, gro_udp_merges, g.count - 1);
         return (long)j;
     }
     /* Some kernels refuse merged writes (Linux 6.6.44 did): stop merging, write plainly. */
     if (errno == EINVAL && g.count > 1) {
-        veiltun__log(VEILTUN_LOG_WARN, "%s: the kernel refused a merged write; GRO is off",
-                     dev->name);
-        atomic_fetch_and(&s->offload, ~VEILTUN_OFFLOAD_GRO);
+        veiltun__log(VEILTUN_LOG_WARN, "%s: the kernel refused a merged %s write; %s GRO is off",
+                     dev->name, proto == IPPROTO_UDP ? "UDP" : "TCP",
+                     proto == IPPROTO_UDP ? "UDP" : "TCP");
+        atomic_fetch_and(&s->offload, ~gro_bit(proto));
         err = write_each(dev, pkts, i, j);
         return err < 0 ? err : (long)j;
     }

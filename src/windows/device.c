@@ -163,6 +163,20 @@ int veiltun__sys_read(veiltun *dev, void *buf, size_t size)
     return len <= size ? (int)len : (int)size + 1;
 }
 
+/* Wintun has no offload: every packet is a plain one (the front pre-set @p info so). */
+int veiltun__sys_read_gso(veiltun *dev, void *buf, size_t size, veiltun_gso_info *info)
+{
+    (void)info;
+    return veiltun__sys_read(dev, buf, size);
+}
+
+int veiltun__sys_write_gso(veiltun *dev, const void *buf, size_t len, const veiltun_gso_info *info)
+{
+    (void)buf, (void)len, (void)info;
+    veiltun__log(VEILTUN_LOG_ERROR, "%s: Wintun takes no super-packets", dev->name);
+    return veiltun__fail_os(VEILTUN_ENOTSUP, 0);
+}
+
 /* A full ring is usually a moment's burst: yield, then sleep briefly, then drop (counted). */
 static int backoff(veiltun *dev, int attempt)
 {

@@ -1,7 +1,8 @@
 /* Coalescing on write: segments cut from a super-packet (by the GSO code, tested on its own)
- * must merge back into exactly that super-packet; anything the kernel's GRO would refuse
- * must not merge: other flow, gap in sequence, SYN/FIN, changed options, bad checksum,
- * a longer segment after a shorter one, IPv4 IDs out of step, too many or too big. */
+ * must merge back into exactly that super-packet, for TCP and UDP; anything the kernel's GRO
+ * would refuse must not merge: other flow, gap in sequence, SYN/FIN, changed options, bad
+ * checksum, a longer segment after a shorter one, IPv4 IDs out of step, too many or too
+ * big, a UDP datagram without checksum, another TTL. */
 #include "linux/gro.h"
 #include "linux/offload.h"
 #include "test.h"
@@ -16,29 +17,41 @@ static void wr16(uint8_t *p, unsigned v)
     p[1] = (uint8_t)v;
 }
 
-/* Recomputes the TCP checksum of an IPv4 segment after the test changed it (slow, plain). */
-static void refix(uint8_t *p, size_t len)
+/* Recomputes the TCP (6) or UDP (17) checksum of an IPv4 packet after the test changed it
+ * (slow, plain). */
+static void refix_proto(uint8_t *p, size_t len, uint8_t proto)
 {
     uint32_t sum = 0;
     uint8_t pseudo[12] = {0};
+    size_t at = 20 + (proto == 6 ? 16 : 6);
 
     memcpy(pseudo, p + 12, 8);
-    pseudo[9] = 6;
+    pseudo[9] = proto;
     pseudo[10] = (uint8_t)((len - 20) >> 8), pseudo[11] = (uint8_t)(len - 20);
-    p[36] = p[37] = 0;
+    p[at] = p[at + 1] = 0;
     for (size_t i = 0; i < 12; i += 2)
         sum += (uint32_t)pseudo[i] << 8 | pseudo[i + 1];
     for (size_t i = 20; i < len; i++)
         sum += (i % 2 == 0) ? (uint32_t)p[i] << 8 : p[i];
     while (sum >> 16)
         sum = (sum & 0xffff) + (sum >> 16);
-    wr16(p + 36, (~sum) & 0xffff);
+    wr16(p + at, (~sum) & 0xffff);
 }
 
-/* A TCP super-packet and its virtio-net header (as the kernel would hand it over). */
-static size_t make_super(int v6, size_t payload, size_t gso, int df, uint8_t hdr[10])
+static void refix(uint8_t *p, size_t len)
 {
-    size_t l4 = v6 ? 40 : 20, total = l4 + 32 + payload;
+    refix_proto(p, len, 6);
+}
+
+static size_t hlen_of(int v6, int udp)
+{
+    return (v6 ? 40 : 20) + (udp ? 8 : 32);
+}
+
+/* A TCP (or UDP) super-packet and its virtio-net header (as the kernel would hand it). */
+static size_t make_super(int v6, int udp, size_t payload, size_t gso, int df, uint8_t hdr[10])
+{
+    size_t l4 = v6 ? 40 : 20, total = hlen_of(v6, udp) + payload;
 
     memset(super, 0, l4 + 32);
     if (v6) {
@@ -61,24 +74,35 @@ static size_t make_super(int v6, size_t payload, size_t gso, int df, uint8_t hdr
     wr16(super + l4 + 14, 512);
     super[l4 + 20] = 1, super[l4 + 21] = 1, super[l4 + 22] = 8, super[l4 + 23] = 10;
     for (size_t i = 0; i < payload; i++)
-        super[l4 + 32 + i] = (uint8_t)(i * 13 + 1);
+        super[hlen_of(v6, udp) + i] = (uint8_t)(i * 13 + 1);
     memset(hdr, 0, 10);
     hdr[0] = 1, hdr[1] = v6 ? 4 : 1, hdr[2] = (uint8_t)(l4 + 32);
     hdr[4] = (uint8_t)gso, hdr[5] = (uint8_t)(gso >> 8), hdr[6] = (uint8_t)l4, hdr[8] = 16;
+    if (udp) { /* the same addresses, an 8-byte UDP header, type UDP_L4 */
+        super[v6 ? 6 : 9] = 17;
+        memset(super + l4 + 4, 0, 28);
+        wr16(super + l4 + 4, (unsigned)(total - l4));
+        hdr[1] = 5, hdr[2] = (uint8_t)(l4 + 8), hdr[8] = 6;
+    }
     return total;
 }
 
-static int cut(int v6, size_t payload, size_t gso, int df)
+static int cut_proto(int v6, int udp, size_t payload, size_t gso, int df)
 {
     uint8_t hdr[10];
     struct veiltun__gso g;
-    size_t total = make_super(v6, payload, gso, df, hdr);
+    size_t total = make_super(v6, udp, payload, gso, df, hdr);
     int n, count = 0;
 
     ASSERT_OK(veiltun__gso_start(&g, hdr, super, total));
     while ((n = veiltun__gso_next(&g, segs[count], sizeof(segs[count]))) > 0)
         seglen[count++] = (size_t)n;
     return count;
+}
+
+static int cut(int v6, size_t payload, size_t gso, int df)
+{
+    return cut_proto(v6, 0, payload, gso, df);
 }
 
 /* Merges segs[from..to) as far as they go; returns how many joined the run. */
@@ -93,11 +117,11 @@ static int merge(int from, int to, struct veiltun__gro *g)
     return joined;
 }
 
-static void test_round_trip(int v6, int df, size_t payload, size_t gso)
+static void test_round_trip(int v6, int udp, int df, size_t payload, size_t gso)
 {
     struct veiltun__gro g;
-    size_t l4 = v6 ? 40 : 20, total = l4 + 32 + payload, len;
-    int n = cut(v6, payload, gso, df);
+    size_t l4 = v6 ? 40 : 20, hl = hlen_of(v6, udp), total = hl + payload, len;
+    int n = cut_proto(v6, udp, payload, gso, df);
     const uint8_t *p = out + 10;
 
     ASSERT_EQ(merge(0, n, &g), n);
@@ -109,15 +133,16 @@ static void test_round_trip(int v6, int df, size_t payload, size_t gso)
         return;
     }
     ASSERT_EQ(out[0], 1);
-    ASSERT_EQ(out[1], v6 ? 4 : 1);
-    ASSERT_EQ(out[2] | out[3] << 8, l4 + 32);
+    ASSERT_EQ(out[1], udp ? 5 : v6 ? 4 : 1);
+    ASSERT_EQ(out[2] | out[3] << 8, hl);
     ASSERT_EQ(out[4] | out[5] << 8, gso);
     ASSERT_EQ(out[6] | out[7] << 8, l4);
-    ASSERT_EQ(out[8] | out[9] << 8, 16);
+    ASSERT_EQ(out[8] | out[9] << 8, udp ? 6 : 16);
     /* Everything but the checksums equals the original super-packet. */
-    ASSERT_EQ(memcmp(p + l4 + 32, super + l4 + 32, payload), 0);
-    ASSERT_EQ(memcmp(p + l4, super + l4, 16), 0);
-    ASSERT_EQ(memcmp(p + l4 + 18, super + l4 + 18, 14), 0);
+    ASSERT_EQ(memcmp(p + hl, super + hl, payload), 0);
+    ASSERT_EQ(memcmp(p + l4, super + l4, udp ? 6 : 16), 0);
+    if (!udp)
+        ASSERT_EQ(memcmp(p + l4 + 18, super + l4 + 18, 14), 0);
     if (v6) {
         ASSERT_EQ(memcmp(p, super, 40), 0);
     } else {
@@ -135,6 +160,44 @@ static void test_round_trip(int v6, int df, size_t payload, size_t gso)
             continue; /* IDs were made up by the cutter in both directions: equal anyway */
         ASSERT_EQ(memcmp(seg, segs[i], seglen[i]), 0);
     }
+}
+
+static void test_udp_refusals(void)
+{
+    struct veiltun__gro g;
+    int n;
+
+    n = cut_proto(0, 1, 5 * 1000, 1000, 1);
+    ASSERT_EQ(n, 5);
+    ASSERT_EQ(veiltun__gro_candidate(segs[0], seglen[0]), 17);
+    /* Another destination port. */
+    ASSERT_EQ(merge(0, 1, &g), 1);
+    segs[1][22] ^= 1;
+    refix_proto(segs[1], seglen[1], 17);
+    ASSERT_EQ(veiltun__gro_candidate(segs[1], seglen[1]), 17);
+    ASSERT_EQ(veiltun__gro_append(&g, segs[1], seglen[1]), 0);
+    /* Another TTL (the IP headers must agree). */
+    ASSERT_EQ(merge(2, 3, &g), 1);
+    segs[3][8] = 63;
+    wr16(segs[3] + 10, 0);
+    wr16(segs[3] + 10, veiltun__csum_fold(veiltun__csum_add(0, segs[3], 20)));
+    ASSERT_EQ(veiltun__gro_append(&g, segs[3], seglen[3]), 0);
+    /* A corrupt byte, and an IPv4 datagram sent without a checksum: alone. */
+    segs[4][40] ^= 2;
+    ASSERT_EQ(veiltun__gro_candidate(segs[4], seglen[4]), 0);
+    wr16(segs[4] + 26, 0);
+    ASSERT_EQ(veiltun__gro_candidate(segs[4], seglen[4]), 0);
+    /* A longer datagram after a shorter one, and a UDP datagram after TCP segments. */
+    n = cut_proto(1, 1, 2500, 1000, 1); /* 1000, 1000, 500 */
+    ASSERT_EQ(merge(0, n, &g), 3);
+    ASSERT_EQ(veiltun__gro_append(&g, segs[0], seglen[0]), 0);
+    memcpy(segs[70], segs[0], seglen[0]);
+    n = cut(1, 3500, 1000, 1);
+    ASSERT_EQ(merge(0, 2, &g), 2); /* an open run */
+    ASSERT_EQ(veiltun__gro_append(&g, segs[70], seglen[0]), 0);
+    /* At most 64 datagrams. */
+    n = cut_proto(0, 1, 70 * 100, 100, 1);
+    ASSERT_EQ(merge(0, n, &g), VEILTUN__GRO_MAX_SEGMENTS);
 }
 
 static void test_refusals(void)
@@ -156,7 +219,7 @@ static void test_refusals(void)
     ASSERT_EQ(merge(4, 5, &g), 1);
     segs[5][20 + 1] ^= 1;
     refix(segs[5], seglen[5]);
-    ASSERT_EQ(veiltun__gro_candidate(segs[5], seglen[5]), 1);
+    ASSERT_EQ(veiltun__gro_candidate(segs[5], seglen[5]), 6);
     ASSERT_EQ(veiltun__gro_append(&g, segs[5], seglen[5]), 0);
     /* FIN: alone. */
     n = cut(0, 3000, 1000, 1);
@@ -167,7 +230,7 @@ static void test_refusals(void)
     n = cut(0, 3000, 1000, 1);
     segs[1][20 + 24] ^= 0x10;
     refix(segs[1], seglen[1]); /* its checksum is right: only the option differs */
-    ASSERT_EQ(veiltun__gro_candidate(segs[1], seglen[1]), 1);
+    ASSERT_EQ(veiltun__gro_candidate(segs[1], seglen[1]), 6);
     ASSERT_EQ(merge(0, 2, &g), 1);
     /* A segment after a shorter one ends the run. */
     n = cut(0, 2500, 1000, 1); /* 1000, 1000, 500 */
@@ -183,8 +246,8 @@ static void test_refusals(void)
     /* At most 64 segments, at most 64 KiB. */
     n = cut(1, 70 * 100, 100, 1);
     ASSERT_EQ(merge(0, n, &g), VEILTUN__GRO_MAX_SEGMENTS);
-    /* Not TCP, or no payload: never candidates. */
-    segs[0][6] = 17;
+    /* Not TCP or UDP, or no payload: never candidates. */
+    segs[0][6] = 1;
     ASSERT_EQ(veiltun__gro_candidate(segs[0], seglen[0]), 0);
     ASSERT_EQ(veiltun__gro_candidate(segs[1], 40 + 32), 0);
 }
@@ -193,12 +256,15 @@ int main(void)
 {
     for (int v6 = 0; v6 <= 1; v6++) {
         for (int df = 0; df <= 1; df++) {
-            test_round_trip(v6, df, 10 * 1448, 1448);
-            test_round_trip(v6, df, 10 * 1448 + 17, 1448);
-            test_round_trip(v6, df, 300, 1448);
-            test_round_trip(v6, df, 40 * 1000, 1000);
+            for (int udp = 0; udp <= 1; udp++) {
+                test_round_trip(v6, udp, df, 10 * 1448, 1448);
+                test_round_trip(v6, udp, df, 10 * 1448 + 17, 1448);
+                test_round_trip(v6, udp, df, 300, 1448);
+                test_round_trip(v6, udp, df, 40 * 1000, 1000);
+            }
         }
     }
     test_refusals();
+    test_udp_refusals();
     return 0;
 }

@@ -1,7 +1,8 @@
 /* Cutting GSO super-packets: every segment checked independently of the code under test
  * (lengths, IPv4 ID and header checksum, TCP sequence and flags, transport checksums
  * recomputed here from scratch, payload bytes), for TCP and UDP over IPv4 and IPv6, odd
- * sizes, partial checksums, and headers that lie. */
+ * sizes, partial checksums, and headers that lie. Also super-packets handed over whole
+ * and described again for writing. */
 #include "linux/offload.h"
 #include "test.h"
 #include "veiltun.h"
@@ -239,9 +240,69 @@ static void test_lies(void)
     ASSERT_EQ(veiltun__gso_next(&g, seg, sizeof(seg)), 0);
 }
 
+/* Whole: the super-packet unchanged but for a transport checksum right for all of it; and
+ * describing that packet again gives a header that cuts into the same segments. */
+static void check_whole(int v6, int tcp, size_t payload, size_t gso)
+{
+    static uint8_t whole[70000], again_seg[70000];
+    uint8_t hdr[10], hdr2[10];
+    size_t total = build(v6, tcp, payload, gso, hdr), l4 = v6 ? 40 : 20, at = tcp ? 16 : 6;
+    struct veiltun__gso g, g2;
+    int n;
+
+    ASSERT_OK(veiltun__gso_start(&g, hdr, super, total));
+    ASSERT_EQ(veiltun__gso_whole(&g, whole, total - 1), 0); /* does not fit: cut instead */
+    ASSERT_EQ(veiltun__gso_whole(&g, whole, sizeof(whole)), (int)total);
+    ASSERT_TRUE(l4_sum_ok(whole, total, l4, tcp ? 6 : 17));
+    ASSERT_EQ(memcmp(whole, super, l4 + at), 0);
+    ASSERT_EQ(memcmp(whole + l4 + at + 2, super + l4 + at + 2, total - l4 - at - 2), 0);
+    ASSERT_EQ(veiltun__gso_next(&g, seg, sizeof(seg)), 0); /* handed over: nothing left */
+    ASSERT_OK(veiltun__gso_describe(hdr2, whole, total, !tcp, gso));
+    ASSERT_EQ(memcmp(hdr2, hdr, 10), 0);
+    ASSERT_OK(veiltun__gso_start(&g, hdr, super, total));
+    ASSERT_OK(veiltun__gso_start(&g2, hdr2, whole, total));
+    while ((n = veiltun__gso_next(&g, seg, sizeof(seg))) > 0) {
+        ASSERT_EQ(veiltun__gso_next(&g2, again_seg, sizeof(again_seg)), n);
+        ASSERT_EQ(memcmp(seg, again_seg, (size_t)n), 0);
+    }
+    ASSERT_EQ(veiltun__gso_next(&g2, again_seg, sizeof(again_seg)), 0);
+}
+
+static void test_whole(void)
+{
+    uint8_t hdr[10];
+    size_t total;
+
+    for (int v6 = 0; v6 <= 1; v6++) {
+        for (int tcp = 0; tcp <= 1; tcp++) {
+            check_whole(v6, tcp, 5000, 1448);
+            check_whole(v6, tcp, 60 * 1000, 1000);
+        }
+    }
+    /* A plain packet is never "whole": the caller cuts (copies) it. */
+    total = build(0, 1, 100, 1448, hdr);
+    hdr[1] = 0;
+    {
+        struct veiltun__gso g;
+        ASSERT_OK(veiltun__gso_start(&g, hdr, super, total));
+        ASSERT_EQ(veiltun__gso_whole(&g, seg, sizeof(seg)), 0);
+    }
+    /* Descriptions that do not match the packet. */
+    total = build(0, 1, 5000, 1448, hdr);
+    ASSERT_EQ(veiltun__gso_describe(hdr, super, total, 1, 1448), VEILTUN_EBADPACKET); /* TCP */
+    ASSERT_EQ(veiltun__gso_describe(hdr, super, total - 1, 0, 1448), VEILTUN_EBADPACKET);
+    total = build(1, 0, 65 * 100, 100, hdr);
+    ASSERT_EQ(veiltun__gso_describe(hdr, super, total, 1, 100), VEILTUN_EBADPACKET); /* >64 */
+    ASSERT_OK(veiltun__gso_describe(hdr, super, total, 1, 102));
+    total = build(0, 1, 5000, 1448, hdr);
+    wr16(super + 6, 0x2000); /* MF: a fragment */
+    ASSERT_EQ(veiltun__gso_describe(hdr, super, total, 0, 1448), VEILTUN_EBADPACKET);
+}
+
 int main(void)
 {
     test_splits();
+    test_whole();
     test_partial_checksum();
     test_lies();
     return 0;
