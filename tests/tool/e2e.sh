@@ -45,6 +45,23 @@ b=$(tunnel_json "$NS_B")
 # apart, so a few may still be on the way).
 [ "$(echo "$b" | jq '.datagrams_in')" -le "$(echo "$a" | jq '.datagrams_out')" ] ||
     fail "B counts more datagrams than A sent: $a / $b"
+# The device's own offload: A cut the kernel's super-packets, B merged TCP segments again.
+[ "$(echo "$a" | jq '.offload.gso_splits')" -gt 0 ] || fail "A cut no super-packets: $a"
+[ "$(echo "$b" | jq '.offload.gro_merges')" -gt 0 ] || fail "B merged no writes: $b"
+echo "$b" | jq -e '.offload.device | index("tso") and index("tcp-gro")' >/dev/null ||
+    fail "B's offload list lacks tso/tcp-gro: $b"
+
+note "--no-tso --no-gro: offload stays on, those features off"
+stop_tunnel b
+start_tunnel b --no-tso --no-gro
+tcp_transfer 4000000
+b=$(tunnel_json "$NS_B")
+echo "$b" | jq -e '.offload.device | (index("tso") or index("tcp-gro") or index("udp-gro")) | not' \
+    >/dev/null || fail "--no-tso --no-gro left them on: $b"
+[ "$(echo "$b" | jq '.offload.gro_merges')" = 0 ] || fail "B merged with --no-gro: $b"
+[ "$(echo "$b" | jq '.batches.gro_messages')" -gt 0 ] || fail "socket GRO went off too: $b"
+in_b "$VEILTUN" show vt0 | grep -Eq "^ +offload: (uso|off); " ||
+    fail "show (text) offload line: $(in_b "$VEILTUN" show vt0)"
 
 note "SIGTERM: clean exit, device removed"
 stop_tunnel a

@@ -171,7 +171,7 @@ static int setup_worker(struct tunnel *t, const struct tunnel_args *a, const str
     cfg.name = first->name;
     cfg.mode = VEILTUN_OPEN_ATTACH;
     cfg.flags = VEILTUN_F_MULTI_QUEUE | (a->no_offload ? 0 : VEILTUN_F_OFFLOAD);
-    if ((err = veiltun_open(&cfg, &t->dev)) < 0)
+    if ((err = veiltun_open(&cfg, &t->dev)) < 0 || (err = tunnel_apply_offload(a, t->dev)) < 0)
         return runtime_error("tunnel", "%s: queue: %s", first->name, veiltun_strerror(err));
     t->name = first->name;
     t->epfd = epoll_create1(EPOLL_CLOEXEC);

@@ -15,7 +15,8 @@ const struct command commands[] = {
     {"list", cmd_list, "List TUN devices, one per line", "list [--json]"},
     {"tunnel", cmd_tunnel, "Run a point-to-point IP-in-UDP tunnel (cleartext)",
      "tunnel --dev NAME --addr CIDR [--addr CIDR]... --listen [ADDR]:PORT --peer HOST:PORT "
-     "[--mtu N] [--persist] [--no-offload] [--queues N] [--stats-interval SECONDS] "
+     "[--mtu N] [--persist] [--no-offload] [--no-tso] [--no-uso] [--no-gro] [--no-tcp-gro] "
+     "[--no-udp-gro] [--queues N] [--stats-interval SECONDS] "
      "[--user USER] [--group GROUP]"},
     {"demo", cmd_demo, "Prove a tunnel between two network namespaces works, then clean up",
      "demo [--size MB]"},

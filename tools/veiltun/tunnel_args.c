@@ -47,6 +47,21 @@ static int parse_tunnel_option(int opt, const char *arg, struct tunnel_args *a)
     case 'O':
         a->no_offload = 1;
         return 0;
+    case 'T':
+        a->offload_off |= VEILTUN_OFFLOAD_TSO;
+        return 0;
+    case 'U':
+        a->offload_off |= VEILTUN_OFFLOAD_USO;
+        return 0;
+    case 'G':
+        a->offload_off |= VEILTUN_OFFLOAD_GRO;
+        return 0;
+    case 'C':
+        a->offload_off |= VEILTUN_OFFLOAD_TCP_GRO;
+        return 0;
+    case 'D':
+        a->offload_off |= VEILTUN_OFFLOAD_UDP_GRO;
+        return 0;
     case 'Q':
         if (parse_uint(arg, 1, TUNNEL_MAX_QUEUES, &a->queues) < 0)
             return usage_error("tunnel", "bad --queues '%s': a number from 1 to %d", arg,
@@ -86,19 +101,16 @@ static int check_tunnel_args(struct tunnel_args *a)
 
 int parse_tunnel(int argc, char **argv, struct tunnel_args *a)
 {
-    static const struct option opts[] = {{"dev", required_argument, NULL, 'd'},
-                                         {"addr", required_argument, NULL, 'a'},
-                                         {"listen", required_argument, NULL, 'l'},
-                                         {"peer", required_argument, NULL, 'p'},
-                                         {"mtu", required_argument, NULL, 'm'},
-                                         {"stats-interval", required_argument, NULL, 's'},
-                                         {"persist", no_argument, NULL, 'P'},
-                                         {"no-offload", no_argument, NULL, 'O'},
-                                         {"queues", required_argument, NULL, 'Q'},
-                                         {"user", required_argument, NULL, 'u'},
-                                         {"group", required_argument, NULL, 'g'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"dev", required_argument, NULL, 'd'},    {"addr", required_argument, NULL, 'a'},
+        {"listen", required_argument, NULL, 'l'}, {"peer", required_argument, NULL, 'p'},
+        {"mtu", required_argument, NULL, 'm'},    {"stats-interval", required_argument, NULL, 's'},
+        {"persist", no_argument, NULL, 'P'},      {"no-offload", no_argument, NULL, 'O'},
+        {"no-tso", no_argument, NULL, 'T'},       {"no-uso", no_argument, NULL, 'U'},
+        {"no-gro", no_argument, NULL, 'G'},       {"no-tcp-gro", no_argument, NULL, 'C'},
+        {"no-udp-gro", no_argument, NULL, 'D'},   {"queues", required_argument, NULL, 'Q'},
+        {"user", required_argument, NULL, 'u'},   {"group", required_argument, NULL, 'g'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     int opt, err;
 
     memset(a, 0, sizeof(*a));
@@ -119,6 +131,16 @@ int parse_tunnel(int argc, char **argv, struct tunnel_args *a)
     return check_tunnel_args(a);
 }
 
+int tunnel_apply_offload(const struct tunnel_args *a, veiltun *dev)
+{
+    int on;
+
+    if (a->no_offload || a->offload_off == 0)
+        return 0;
+    on = veiltun_get_offload(dev);
+    return on < 0 ? on : veiltun_set_offload(dev, (uint32_t)on & ~a->offload_off);
+}
+
 int tunnel_open_device(const struct tunnel_args *a, veiltun **dev, const char **what)
 {
     veiltun_config cfg;
@@ -134,6 +156,8 @@ int tunnel_open_device(const struct tunnel_args *a, veiltun **dev, const char **
         cfg.flags |= VEILTUN_F_MULTI_QUEUE;
     if ((err = veiltun_open(&cfg, dev)) < 0)
         return *what = "open", err;
+    if ((err = tunnel_apply_offload(a, *dev)) < 0)
+        return *what = "offload switches", err;
     if ((err = veiltun_set_mtu(*dev, a->mtu)) < 0)
         return *what = "set MTU", err;
     for (size_t i = 0; i < a->naddrs; i++) {

@@ -19,12 +19,15 @@ struct tunnel_args {
     unsigned long stats_interval;
     int persist;
     int no_offload;       /* --no-offload: plain packets from the device */
+    uint32_t offload_off; /* --no-tso, --no-uso, --no-gro...: VEILTUN_OFFLOAD_* to turn off */
     unsigned long queues; /* --queues: device queues, one worker each */
     int64_t uid, gid;
 };
 
 /* 0, -1 after -h (help printed), or EXIT_USAGE after printing the problem. */
 int parse_tunnel(int argc, char **argv, struct tunnel_args *a);
+/* Turns off the offload features the switches named (a handle with offload). */
+int tunnel_apply_offload(const struct tunnel_args *a, veiltun *dev);
 /* Opens the device and gives it the MTU, the addresses and the up state; on failure
  * @p what names the step. */
 int tunnel_open_device(const struct tunnel_args *a, veiltun **dev, const char **what);
