@@ -2,13 +2,17 @@
 # Installs what veiltun needs to build and test on Debian 12 (as root; apt only).
 #   scripts/setup.sh          library, tool, Linux tests and the demo
 #   scripts/setup.sh --all    also clang (sanitizers), mingw-w64 and Wine (Windows tests)
+#   scripts/setup.sh --bench  also iperf3, gnuplot and the tunnels bench/compare.sh measures
 set -euo pipefail
 
 base=(build-essential cmake ninja-build pkg-config libmnl-dev iproute2 iputils-ping jq)
 extra=(clang libclang-rt-14-dev clang-format gcc-mingw-w64-x86-64 wine wine64)
 
+bench=(iperf3 bc ethtool gnuplot-nox socat openvpn tinc quicktun vtun fastd)
+
 want=("${base[@]}")
 [ "${1:-}" = "--all" ] && want+=("${extra[@]}")
+[ "${1:-}" = "--bench" ] && want+=("${bench[@]}")
 
 missing=()
 for p in "${want[@]}"; do

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# veiltun against today's tunnels and the kernel's, in one command (root, Debian 12):
+#   1. installs the tools it compares (scripts/setup.sh --bench) and builds veiltun for speed
+#      in build/bench (Release, with bench/devpath);
+#   2. runs bench/peers.sh on the variants named (default below): two namespaces over a veth
+#      pair, one tunnel at a time, iperf3 TCP x1/x4, ping, CPU, peak RSS;
+#   3. runs bench/devpath (the device path alone) with offload on, off and whole;
+#   4. prints one table (ratios of every row to the best userspace peer and to kernel
+#      VXLAN, for TCP x1 and x4), the targets line, and draws throughput.svg (gnuplot).
+# Results go to $OUT (default build/bench/results): summary.md, throughput.svg, devpath.txt,
+# and peers.sh's own table.md and results.tsv.
+#
+# usage:  sudo bench/compare.sh [variant ...]
+# env:    RUNS DUR TMTU ... (passed to peers.sh), OUT, DEVPATH_SECONDS=5 (0 skips devpath)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+out=${OUT:-$root/build/bench/results}
+variants=${*:-direct kvxlan socat openvpn tinc quicktun vtun fastd veiltun}
+# Userspace tunnels (cleartext or null cipher) that veiltun's target is measured against.
+peers="socat openvpn openvpn_fastio tinc quicktun vtun fastd"
+
+[ "$(id -u)" -eq 0 ] || { echo "compare: run as root (namespaces, TUN devices)" >&2; exit 1; }
+scripts/setup.sh --bench
+echo "compare: building veiltun (Release) in build/bench"
+cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DVEILTUN_BUILD_BENCH=ON \
+    -DVEILTUN_BUILD_TESTS=OFF >/dev/null
+cmake --build build/bench >/dev/null
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$out"
+# shellcheck disable=SC2086 # the variant list is words on purpose
+OUTDIR=$work VEILTUN=$root/build/bench/tools/veiltun/veiltun bench/peers.sh $variants
+run=$(ls -d "$work"/run.* | head -n 1)
+cp "$run/results.tsv" "$run/table.md" "$out/"
+
+: >"$out/devpath.txt"
+if [ "${DEVPATH_SECONDS:-5}" != 0 ]; then
+    for mode in "" --no-offload --whole; do
+        # shellcheck disable=SC2086
+        build/bench/bench/veiltun_devpath $mode "${DEVPATH_SECONDS:-5}" >>"$out/devpath.txt"
+    done
+fi
+
+# The summary: one row per variant that ran, ratios to the best peer and to kernel VXLAN.
+awk -F'\t' -v peers=" $peers " '
+function r(a, b) { return (a != "" && b != "" && b > 0) ? sprintf("%.2f", a / b) : "-" }
+function f(x, fmt) { return x == "" ? "-" : sprintf(fmt, x) }
+NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+$col["status"] !~ /^ok/ { skipped = skipped sprintf("%s (%s); ", $1, $col["status"]); next }
+{
+    n++; name[n] = $1; t1[n] = $col["tcp1_gbps"]; t4[n] = $col["tcp4_gbps"]
+    rtt[n] = $col["rtt_avg_ms"]; cpu[n] = $col["cpu_s_per_gb"]; rss[n] = $col["rss_peak_kb"]
+    if (index(peers, " " $1 " ")) {
+        if (t1[n] > best1) { best1 = t1[n]; best1n = $1 }
+        if (t4[n] > best4) { best4 = t4[n]; best4n = $1 }
+        if (rttbest == "" || rtt[n] < rttbest) { rttbest = rtt[n]; rttbestn = $1 }
+    }
+    if ($1 == "kvxlan") { vx1 = t1[n]; vx4 = t4[n] }
+    if ($1 == "veiltun") me = n
+}
+END {
+    printf "| variant | TCP x1 Gbit/s | TCP x4 Gbit/s | x1 / best peer | x1 / VXLAN | x4 / best peer | x4 / VXLAN | ping RTT avg ms | tunnel CPU-s/GB | peak RSS MB |\n"
+    printf "|---|---|---|---|---|---|---|---|---|---|\n"
+    for (i = 1; i <= n; i++)
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name[i], f(t1[i], "%.2f"),
+            f(t4[i], "%.2f"), r(t1[i], best1), r(t1[i], vx1), r(t4[i], best4), r(t4[i], vx4),
+            f(rtt[i], "%.3f"), f(cpu[i], "%.2f"), rss[i] == "" ? "-" : sprintf("%.1f", rss[i] / 1024)
+    printf "\nbest peer: %s x1 (%.2f Gbit/s), %s x4 (%.2f Gbit/s); lowest peer RTT: %s (%s ms)\n",
+        best1n, best1, best4n, best4, rttbestn, rttbest
+    if (me)
+        printf "veiltun targets: x1 %s x best peer (target 10), %s x VXLAN (target 0.8); x4 %s / %s; RTT %s ms vs %s ms\n",
+            r(t1[me], best1), r(t1[me], vx1), r(t4[me], best4), r(t4[me], vx4), rtt[me], rttbest
+    if (skipped != "")
+        printf "not measured: %s\n", skipped
+}' "$out/results.tsv" >"$out/summary.md"
+if [ -s "$out/devpath.txt" ]; then
+    printf '\ndevice path alone (bench/devpath, %s s each):\n' "${DEVPATH_SECONDS:-5}" >>"$out/summary.md"
+    sed 's/^/    /' "$out/devpath.txt" >>"$out/summary.md"
+fi
+
+# The plot: TCP x1 and x4 per variant, as grouped bars.
+awk -F'\t' 'NR > 1 && $17 ~ /^ok/ { print $1, ($2 == "" ? 0 : $2), ($4 == "" ? 0 : $4) }' \
+    "$out/results.tsv" >"$work/plot.dat"
+gnuplot <<EOF
+set terminal svg size 900,480 dynamic font "sans,12" background rgb "white"
+set output "$out/throughput.svg"
+set title "Throughput through each tunnel (iperf3 TCP, tunnel MTU ${TMTU:-1420}, median of ${RUNS:-3} runs)"
+set ylabel "Gbit/s"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set grid ytics
+set yrange [0:*]
+set key top right
+set xtics rotate by -30
+plot "$work/plot.dat" using 2:xtic(1) title "1 stream", "" using 3 title "4 streams"
+EOF
+echo
+cat "$out/summary.md"
+echo
+echo "compare: results in $out (summary.md, throughput.svg, devpath.txt, table.md, results.tsv)"
