@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it (needs root for the privileged tests, which otherwise
 # skip): formatting; the build with warnings as errors and every Linux test; the Windows
 # backend cross-built with mingw-w64 and tested under Wine; the threaded tests under TSan;
-# then every Linux test again under ASan+UBSan. The last lines are ctest's summary.
+# every fuzz target for FUZZ_SECONDS (45) each; then every Linux test again under
+# ASan+UBSan. The last lines are ctest's summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -29,10 +30,16 @@ cmake --build build/windows -j"$jobs"
 ctest --test-dir build/windows --output-on-failure || failed+=(windows)
 
 step "threads under ThreadSanitizer"
+# The SPSC queue (the Windows reader's hand-off), cancel/close against blocked waiters, the
+# offload switches flipped under a running forwarder, multiqueue, the tunnel's workers.
 cmake -S . -B build/tsan -G Ninja -DCMAKE_C_COMPILER=clang -DVEILTUN_TSAN=ON \
-    -DVEILTUN_BUILD_TOOL=OFF -DVEILTUN_BUILD_EXAMPLES=OFF >/dev/null
+    -DVEILTUN_BUILD_TOOL=ON -DVEILTUN_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build build/tsan -j"$jobs"
-ctest --test-dir build/tsan --output-on-failure -R 'unit.queue|priv.cancel|priv.offload' || failed+=(tsan)
+ctest --test-dir build/tsan --output-on-failure \
+    -R 'unit.queue|priv.cancel|priv.offload|priv.multiqueue|tool.queues' || failed+=(tsan)
+
+step "fuzzing (libFuzzer with ASan+UBSan, every target, ${FUZZ_SECONDS:-45} s each)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-45}" || failed+=(fuzz)
 
 step "everything again under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build/asan -G Ninja -DVEILTUN_WERROR=ON -DVEILTUN_ASAN=ON -DVEILTUN_UBSAN=ON \

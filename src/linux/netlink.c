@@ -152,6 +152,10 @@ ssize_t veiltun__nl_recv(struct mnl_socket *nl, void *buf, size_t size, int time
 
     for (;;) {
         n = mnl_socket_recvfrom(nl, buf, size);
+        if (n >= 0 && !veiltun__nl_datagram_ok(buf, (size_t)n)) {
+            veiltun__log(VEILTUN_LOG_WARN, "netlink: dropped a malformed datagram");
+            continue; /* not the kernel's: take the next one (or EAGAIN) */
+        }
         if (n >= 0 || errno != EAGAIN || timeout_ms == 0)
             return n;
         n = poll(&pfd, 1, timeout_ms);

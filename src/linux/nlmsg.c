@@ -302,7 +302,9 @@ int veiltun__nl_parse_error(const struct nlmsghdr *nlh, int *err, const char **m
     struct attrs a;
 
     *msg = NULL;
-    if (len < sizeof(*e))
+    /* The kernel sends 0 or a negative errno; anything else (INT_MIN cannot even be
+     * negated: found by fuzzing) is not an answer from it. */
+    if (len < sizeof(*e) || e->error > 0 || e->error < -4095)
         return VEILTUN_EPROTO;
     *err = -e->error;
     if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
@@ -318,4 +320,22 @@ int veiltun__nl_parse_error(const struct nlmsghdr *nlh, int *err, const char **m
         mnl_attr_validate(a.tb[NLMSGERR_ATTR_MSG], MNL_TYPE_NUL_STRING) == 0)
         *msg = mnl_attr_get_str(a.tb[NLMSGERR_ATTR_MSG]);
     return 0;
+}
+
+int veiltun__nl_datagram_ok(const void *buf, size_t len)
+{
+    const unsigned char *p = buf;
+
+    while (len > 0) {
+        const struct nlmsghdr *nlh = (const struct nlmsghdr *)(const void *)p;
+        size_t step;
+        if (len < sizeof(*nlh) || nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len)
+            return 0;
+        step = MNL_ALIGN(nlh->nlmsg_len);
+        if (step >= len)
+            return 1; /* the last message (its padding may be cut) */
+        p += step;
+        len -= step;
+    }
+    return 1;
 }

@@ -27,6 +27,11 @@ struct nlmsghdr *veiltun__nl_getaddrs(void *buf, uint32_t seq);
 struct nlmsghdr *veiltun__nl_route(void *buf, uint32_t seq, int ifindex, const veiltun_prefix *dst,
                                    const veiltun_prefix *gw, uint32_t metric, int add);
 
+/* 1 if every message header in the datagram fits it (length at least a header, at most
+ * what is left). libmnl's walk trusts a length of 2 GiB or more (it compares as a negative
+ * int) and then jumps out of the buffer: datagrams are checked here before it sees them. */
+int veiltun__nl_datagram_ok(const void *buf, size_t len);
+
 /* Parsers: 0 on success, VEILTUN_EPROTO when the message is malformed. */
 int veiltun__nl_parse_link(const struct nlmsghdr *nlh, struct veiltun__nl_link *out);
 /* Fills @p out and @p ifindex from an RTM_NEWADDR; VEILTUN_EAGAIN for a family we skip. */

@@ -25,6 +25,17 @@ cleanup() {
     ip netns del "$NS_A" 2>/dev/null
     ip netns del "$NS_B" 2>/dev/null
     ip link del "vt$$a" 2>/dev/null # only if interrupted before it moved into NS_A
+    # In sanitizer builds a tunnel reports into its log and goes on: such a report fails
+    # the test even when everything else passed.
+    local reports
+    reports=$(grep -lE "(Thread|Address|Leak|UndefinedBehavior)Sanitizer|runtime error:" \
+        /tmp/vt-"$TEST"-$$-*.log 2>/dev/null)
+    if [ -n "$reports" ]; then
+        echo "FAIL: sanitizer report in a tunnel's log:" >&2
+        grep -hE -A12 "Sanitizer|runtime error:" $reports | head -n 40 >&2
+        rm -rf /tmp/vt-"$TEST"-$$-*
+        exit 1
+    fi
     rm -rf /tmp/vt-"$TEST"-$$-*
 }
 trap cleanup EXIT

@@ -3,6 +3,8 @@
 #include "linux/nlmsg.h"
 #include "test.h"
 
+#include <limits.h>
+
 #include <arpa/inet.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
@@ -313,14 +315,38 @@ static void test_parse_error(void)
     ASSERT_OK(veiltun__nl_parse_error((struct nlmsghdr *)buf, &err, &msg));
     ASSERT_EQ(err, 22);
     ASSERT_TRUE(msg == NULL);
+    /* Codes the kernel never sends (fuzzing found INT_MIN, which cannot be negated). */
+    error_msg(0, 1, NULL);
+    ((struct nlmsgerr *)mnl_nlmsg_get_payload((struct nlmsghdr *)buf))->error = INT_MIN;
+    ASSERT_EQ(veiltun__nl_parse_error((struct nlmsghdr *)buf, &err, &msg), VEILTUN_EPROTO);
+    ASSERT_EQ(veiltun__nl_parse_error(error_msg(-1, 1, NULL), &err, &msg), VEILTUN_EPROTO);
     /* Too short to hold the error. */
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = NLMSG_ERROR;
     ASSERT_EQ(veiltun__nl_parse_error(nlh, &err, &msg), VEILTUN_EPROTO);
 }
 
+/* Datagrams whose message lengths do not fit are refused before libmnl walks them. */
+static void test_datagram_ok(void)
+{
+    struct nlmsghdr *nlh = error_msg(0, 1, NULL);
+    size_t one = nlh->nlmsg_len;
+
+    ASSERT_TRUE(veiltun__nl_datagram_ok(buf, one));
+    memcpy(buf + MNL_ALIGN(one), buf, one); /* two messages */
+    ASSERT_TRUE(veiltun__nl_datagram_ok(buf, MNL_ALIGN(one) + one));
+    ASSERT_TRUE(!veiltun__nl_datagram_ok(buf, MNL_ALIGN(one) + one - 1)); /* second cut */
+    ASSERT_TRUE(!veiltun__nl_datagram_ok(buf, 8));                        /* half a header */
+    ((struct nlmsghdr *)(void *)(buf + MNL_ALIGN(one)))->nlmsg_len = 0x80000010u; /* "negative" */
+    ASSERT_TRUE(!veiltun__nl_datagram_ok(buf, MNL_ALIGN(one) + one));
+    nlh->nlmsg_len = 8; /* shorter than a header */
+    ASSERT_TRUE(!veiltun__nl_datagram_ok(buf, one));
+    ASSERT_TRUE(veiltun__nl_datagram_ok(buf, 0));
+}
+
 int main(void)
 {
+    test_datagram_ok();
     test_setlink();
     test_getlink();
     test_addr();

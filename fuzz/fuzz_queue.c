@@ -1,0 +1,53 @@
+/* The packet queue between the Windows backend's reader thread and the caller (portable,
+ * so fuzzed here): a sequence of operations from the input on a small queue, checked
+ * against a plain model (FIFO order, lengths, contents, bytes in use never above the ring). */
+#include "fuzz.h"
+#include "queue.h"
+
+#include <string.h>
+
+#define QSIZE     4096
+#define MODEL_MAX 1024
+
+static struct {
+    size_t len;
+    uint8_t tag;
+} model[MODEL_MAX];
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct veiltun__queue q;
+    size_t head = 0, tail = 0; /* model indices */
+    uint8_t tag = 0;
+
+    FUZZ_CHECK(veiltun__queue_init(&q, QSIZE) == 0);
+    for (size_t i = 0; i + 1 < size; i += 2) {
+        size_t len, got;
+        const uint8_t *p;
+        uint8_t *w;
+        if (data[i] & 1) { /* produce a packet of 0..~5000 bytes (may be refused) */
+            len = (size_t)data[i + 1] * 20 + (data[i] >> 1);
+            w = veiltun__queue_reserve(&q, len);
+            if (w == NULL || head - tail == MODEL_MAX)
+                continue;
+            FUZZ_CHECK(len <= veiltun__queue_max_packet(QSIZE));
+            memset(w, ++tag, len);
+            veiltun__queue_commit(&q);
+            model[head % MODEL_MAX].len = len;
+            model[head++ % MODEL_MAX].tag = tag;
+        } else { /* consume one */
+            p = veiltun__queue_peek(&q, &got);
+            FUZZ_CHECK((p == NULL) == (head == tail));
+            if (p == NULL)
+                continue;
+            FUZZ_CHECK(got == model[tail % MODEL_MAX].len);
+            for (size_t k = 0; k < got; k++)
+                FUZZ_CHECK(p[k] == model[tail % MODEL_MAX].tag);
+            veiltun__queue_release(&q);
+            tail++;
+        }
+        FUZZ_CHECK(veiltun__queue_used(&q) <= QSIZE);
+    }
+    veiltun__queue_free(&q);
+    return 0;
+}
