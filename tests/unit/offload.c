@@ -299,8 +299,44 @@ static void test_whole(void)
     ASSERT_EQ(veiltun__gso_describe(hdr, super, total, 0, 1448), VEILTUN_EBADPACKET);
 }
 
+/* The checksum equals the obvious one for every length and alignment, starting sums
+ * included, on random bytes and on all-ones (the carries' worst case). */
+static void test_checksum(void)
+{
+    static uint8_t data[4096 + 16];
+    uint32_t seed = 12345;
+
+    for (size_t i = 0; i < sizeof(data); i++) {
+        seed = seed * 1103515245u + 12345u;
+        data[i] = (uint8_t)(seed >> 16);
+    }
+    for (int fill = 0; fill < 2; fill++) {
+        if (fill)
+            memset(data, 0xff, sizeof(data));
+        for (size_t off = 0; off < 8; off++) {
+            for (size_t len = 0; len <= 300; len++) {
+                const uint8_t *parts[1] = {data + off};
+                size_t lens[1] = {len};
+                uint16_t want = ref_sum(parts, lens, 1);
+                ASSERT_EQ(veiltun__csum_fold(veiltun__csum_add(0, data + off, len)),
+                          (uint16_t)~want);
+                /* With a starting sum: the same as summing it in. */
+                uint32_t start = 0xfffe;
+                uint32_t got = veiltun__csum_add(start, data + off, len);
+                ASSERT_EQ(veiltun__csum_fold(got), veiltun__csum_fold(veiltun__csum_add(
+                                                       want, (const uint8_t *)"\xff\xfe", 2)));
+            }
+        }
+        const uint8_t *parts[1] = {data};
+        size_t lens[1] = {4096};
+        ASSERT_EQ(veiltun__csum_fold(veiltun__csum_add(0, data, 4096)),
+                  (uint16_t)~ref_sum(parts, lens, 1));
+    }
+}
+
 int main(void)
 {
+    test_checksum();
     test_splits();
     test_whole();
     test_partial_checksum();
