@@ -607,7 +607,8 @@ for v in $SEL; do
     if [ "${STATUS[$v]#ok}" = "${STATUS[$v]}" ]; then
         echo "| $v | - | - | - | - | - | - | - | - | - | - | - | - | ${STATUS[$v]} |"; continue
     fi
-    echo "| $v | $(f2 "${R[$v,t1]:-}") [${R[$v,t1all]% }] | $(ratio "${R[$v,t1]:-}" "${R[direct,t1]:-}") | $(f2 "${R[$v,t4]:-}") [${R[$v,t4all]% }] | $(ratio "${R[$v,t4]:-}" "${R[direct,t4]:-}") | ${R[$v,rtt]:--} | ${R[$v,rttmax]:--} | ${R[$v,udprx]:--} / ${R[$v,udploss]:--} | ${R[$v,udp2rx]:--} / ${R[$v,udp2loss]:--} | ${R[$v,cpu]:--}${R[$v,cpuus]:+ (${R[$v,cpuus]})} | ${R[$v,cpugb]:--} | ${R[$v,pps]:--} | ${R[$v,sys]:--} | ${STATUS[$v]} |"
+    t1all=${R[$v,t1all]:-}; t4all=${R[$v,t4all]:-}   # unset when MEASURE=0
+    echo "| $v | $(f2 "${R[$v,t1]:-}") [${t1all% }] | $(ratio "${R[$v,t1]:-}" "${R[direct,t1]:-}") | $(f2 "${R[$v,t4]:-}") [${t4all% }] | $(ratio "${R[$v,t4]:-}" "${R[direct,t4]:-}") | ${R[$v,rtt]:--} | ${R[$v,rttmax]:--} | ${R[$v,udprx]:--} / ${R[$v,udploss]:--} | ${R[$v,udp2rx]:--} / ${R[$v,udp2loss]:--} | ${R[$v,cpu]:--}${R[$v,cpuus]:+ (${R[$v,cpuus]})} | ${R[$v,cpugb]:--} | ${R[$v,pps]:--} | ${R[$v,sys]:--} | ${STATUS[$v]} |"
 done
 } | tee "$RUN/table.md"
 { printf 'variant\ttcp1_gbps\ttcp1_runs\ttcp4_gbps\ttcp4_runs\trtt_avg_ms\trtt_max_mdev\tping_loss\tudp_rx_gbps\tudp_loss_pct\tcpu_pct\tcpu_usr_sys\tcpu_s_per_gb\tunderlay_kpps\trcvbuf_err\ttcp1_retrans\tstatus\tudp2_rx_gbps\tudp2_loss_pct\trss_peak_kb\n'
