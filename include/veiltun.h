@@ -526,7 +526,10 @@ VEILTUN_API int veiltun_del_route(veiltun *dev, const char *dest, const char *ga
  *   VEILTUN_EMSGSIZE  the packet was longer than @p size; it is dropped (counted in
  *                     rx_dropped) — use a buffer of at least the MTU;
  *   VEILTUN_EINVAL    dev or buf NULL, or size 0;
- *   VEILTUN_ENODEV    the device was removed (re-open to continue);
+ *   VEILTUN_ENODEV    the device was removed (re-open to continue). While the OS is still
+ *                     removing it (milliseconds), a read after veiltun_wait() already says
+ *                     so; a caller polling the wait handle itself may meanwhile see it
+ *                     readable with VEILTUN_EAGAIN reads;
  *   a system error.
  * Thread safety: one reading thread per handle (reads and writes may run concurrently).
  * Since: 0.1
@@ -541,6 +544,8 @@ VEILTUN_API int veiltun_read(veiltun *dev, void *buf, size_t size);
  *                      version's fixed header (nothing is written; counted in tx_dropped);
  *   VEILTUN_EMSGSIZE   @p len exceeds the device MTU (nothing written; counted in tx_dropped);
  *   VEILTUN_EAGAIN     the OS queue is full;
+ *   VEILTUN_EIO        Linux: the device is down (so also for a moment while it is being
+ *                      removed, before VEILTUN_ENODEV);
  *   VEILTUN_ENODEV     the device was removed;
  *   a system error (counted in tx_errors).
  * Thread safety: one writing thread per handle. Since: 0.1

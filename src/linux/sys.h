@@ -27,6 +27,7 @@ struct veiltun__sys {
     uint8_t *txbuf;           /* one merged write: header + up to 64 KiB */
     struct veiltun__gso gso;  /* the packet being cut into segments */
     int pending;              /* segments of it are still to be handed out */
+    _Atomic int tun_error;    /* a wait saw the tun fd in error: the device is going away */
     int pending_fd;           /* eventfd, readable while they are: wakes waiters */
 };
 

@@ -382,6 +382,16 @@ static void set_pending(struct veiltun__sys *s, int pending)
         (void)!read(s->pending_fd, &v, sizeof(v));
 }
 
+/* A failed read. While the kernel removes the device, the tun fd polls as an error but a
+ * read still finds "nothing yet" for some milliseconds; a caller woken by that error would
+ * spin. veiltun_wait() notes the error, and the read then reports the removal at once. */
+static int read_error(veiltun *dev)
+{
+    if (errno == EAGAIN && atomic_load(&dev->sys.tun_error))
+        return veiltun__fail_os(VEILTUN_ENODEV, ENODEV);
+    return veiltun__linux_error(errno, "read");
+}
+
 /* Reads one packet from the kernel into rxbuf and checks its header. */
 static int read_super(veiltun *dev)
 {
@@ -389,7 +399,7 @@ static int read_super(veiltun *dev)
     ssize_t n = read(s->fd, s->rxbuf, VEILTUN__VNET_HDR_LEN + 65536);
 
     if (n < 0)
-        return veiltun__linux_error(errno, "read");
+        return read_error(dev);
     if (n < VEILTUN__VNET_HDR_LEN ||
         veiltun__gso_start(&s->gso, s->rxbuf, s->rxbuf + VEILTUN__VNET_HDR_LEN,
                            (size_t)n - VEILTUN__VNET_HDR_LEN) < 0) {
@@ -460,7 +470,7 @@ int veiltun__sys_read(veiltun *dev, void *buf, size_t size)
     ssize_t n = readv(dev->sys.fd, iov, 2);
 
     if (n < 0)
-        return veiltun__linux_error(errno, "read");
+        return read_error(dev);
     return n > INT32_MAX ? INT32_MAX : (int)n;
 }
 

@@ -97,6 +97,8 @@ int veiltun__sys_wait(veiltun *dev, int timeout_ms)
     if (pfd[0].revents)
         return VEILTUN_ECANCELED;
     /* A removed device shows as an error on the tun fd; the read reports it. */
+    if (pfd[1].revents & (POLLERR | POLLHUP | POLLNVAL))
+        atomic_store(&s->tun_error, 1);
     if (pfd[1].revents || pfd[3].revents)
         mask |= VEILTUN_READY_READ;
     if (pfd[2].revents)
