@@ -32,6 +32,9 @@ in_a "$VEILTUN" show vtm0 | grep -q "vtm0: index" || fail "show text"
 in_a "$VEILTUN" up vtm1 --persist >/dev/null || fail "up vtm1"
 want_eq "list --json names" '["vtm0","vtm1"]' "$(in_a "$VEILTUN" list --json | jq -c '[.[].name]')"
 want_eq "list (text) lines" 2 "$(in_a "$VEILTUN" list | wc -l)"
+# A template: the kernel picks the number, and up prints the name it got.
+want_eq "the name up printed for 'vtm%d'" vtm2 "$(in_a "$VEILTUN" up 'vtm%d' --persist)"
+expect "down vtm2" in_a "$VEILTUN" down vtm2
 # up again on an existing device: attaches and adds what is missing, no error.
 in_a "$VEILTUN" up vtm0 --addr 10.70.0.1/24 --addr 10.71.0.1/24 || fail "second up"
 in_a ip -j addr show dev vtm0 | jq -e '[.[0].addr_info[] | .local] | index("10.71.0.1")' \

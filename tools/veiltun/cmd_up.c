@@ -165,6 +165,11 @@ int cmd_up(int argc, char **argv)
         veiltun_close(dev);
         return runtime_error("up", "%s: %s: %s", a.name, what, veiltun_strerror(err));
     }
+    /* The kernel chose the name from a template: say which, for scripts to capture. */
+    if (strchr(a.name, '%') != NULL) {
+        printf("%s\n", veiltun_get_name(dev));
+        fflush(stdout);
+    }
     if (veiltun_created(dev) && !(a.cfg.flags & VEILTUN_F_PERSIST))
         hold_until_interrupted(veiltun_get_name(dev));
     veiltun_close(dev);
