@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The tunnel under full load for a long time (default 10 minutes): both tunnel processes'
-# resident memory (VmRSS) and open file descriptors sampled every second while iperf3 runs
+# resident memory (VmRSS and RssAnon) and open file descriptors sampled every second while iperf3 runs
 # TCP through the tunnel; reports the growth after a warm-up (target: none). Uses
 # bench/peers.sh to build the two namespaces and start the tunnels (its HOOK runs
 # bench/soak_hook.sh), so it cleans up the same way.
@@ -51,9 +51,10 @@ NR == 1 { cols = NF; next }
 }
 END {
     printf "samples: %d s (warm-up %d s excluded)\n", end_t, warm
-    for (c = 2; c <= cols; c += 2) {
-        printf "tunnel process %d: RSS %d kB after warm-up, %d kB at the end (growth %+d kB, max %d kB); fds %d..%d%s\n",
-            c / 2, at_warm[c], last[c], last[c] - at_warm[c], max[c], min[c + 1], max[c + 1],
+    for (c = 2; c <= cols; c += 3) {
+        printf "tunnel process %d: RSS %d kB after warm-up, %d kB at the end (growth %+d kB, max %d kB); anonymous %d -> %d kB (%+d); fds %d..%d%s\n",
+            (c + 1) / 3, at_warm[c], last[c], last[c] - at_warm[c], max[c],
+            at_warm[c + 2], last[c + 2], last[c + 2] - at_warm[c + 2], min[c + 1], max[c + 1],
             gone[c] ? " (process ended early!)" : ""
     }
 }' "$out/samples.tsv" >"$out/summary.txt"
