@@ -75,6 +75,23 @@ static int open_socket(const struct tunnel_args *a, struct sockaddr_storage *loc
     return fd;
 }
 
+static int is_wildcard(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET)
+        return ((const struct sockaddr_in *)(const void *)ss)->sin_addr.s_addr == INADDR_ANY;
+    return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr);
+}
+
+/* Asks for the address each datagram arrived at (see struct tunnel's pktinfo). */
+static int enable_pktinfo(int fd, int family)
+{
+    int one = 1;
+
+    if (family == AF_INET)
+        return setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) == 0;
+    return setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) == 0;
+}
+
 /* Whether this kernel cuts a run of datagrams from one send (UDP GSO, Linux 4.18). */
 static int has_udp_gso(int fd)
 {
@@ -156,6 +173,7 @@ static int setup_socket(struct tunnel *t, const struct tunnel_args *a)
                              format_sockaddr(&t->local, ep, sizeof(ep)), strerror(-t->sock));
     t->udp_gso = !a->no_offload && has_udp_gso(t->sock);
     t->udp_gro = !a->no_offload && enable_udp_gro(t->sock);
+    t->pktinfo = is_wildcard(&t->local) && enable_pktinfo(t->sock, t->local.ss_family);
     return 0;
 }
 

@@ -67,29 +67,47 @@ static void set_send_blocked(struct tunnel *t, int blocked)
     watch(t, t->sock, blocked ? EPOLLIN | EPOLLOUT : EPOLLIN);
 }
 
+/* Appends a control message after @p used bytes of @p h's control buffer; returns the new
+ * used length. */
+static size_t add_cmsg(struct msghdr *h, size_t used, int level, int type, const void *data,
+                       size_t len)
+{
+    struct cmsghdr *c = (struct cmsghdr *)(void *)((char *)h->msg_control + used);
+
+    c->cmsg_level = level;
+    c->cmsg_type = type;
+    c->cmsg_len = CMSG_LEN(len);
+    memcpy(CMSG_DATA(c), data, len);
+    return used + CMSG_SPACE(len);
+}
+
 /* One message for packets [first, first + count): with UDP GSO a run of one size (the
  * last may be shorter) that the kernel cuts into datagrams; without, one datagram. */
 static void build_message(struct tunnel *t, size_t k, size_t first, size_t count)
 {
     struct msghdr *h = &t->out_msgs[k].msg_hdr;
+    size_t used = 0;
 
     *h = (struct msghdr){.msg_name = &t->peer,
                          .msg_namelen = t->peer_len,
                          .msg_iov = &t->out_iov[first],
-                         .msg_iovlen = count};
+                         .msg_iovlen = count,
+                         .msg_control = t->msg_ctl[k].buf};
     t->msg_first[k] = first;
     t->msg_packets[k] = count;
     if (count > 1) {
         uint16_t size = (uint16_t)t->out_iov[first].iov_len;
-        struct cmsghdr *c;
-        h->msg_control = t->msg_ctl[k].buf;
-        h->msg_controllen = sizeof(t->msg_ctl[k].buf);
-        c = CMSG_FIRSTHDR(h);
-        c->cmsg_level = SOL_UDP;
-        c->cmsg_type = UDP_SEGMENT;
-        c->cmsg_len = CMSG_LEN(sizeof(size));
-        memcpy(CMSG_DATA(c), &size, sizeof(size));
+        used = add_cmsg(h, used, SOL_UDP, UDP_SEGMENT, &size, sizeof(size));
     }
+    if (t->have_reply_from && t->peer.ss_family == AF_INET)
+        used =
+            add_cmsg(h, used, IPPROTO_IP, IP_PKTINFO, &t->reply_from.v4, sizeof(t->reply_from.v4));
+    else if (t->have_reply_from)
+        used = add_cmsg(h, used, IPPROTO_IPV6, IPV6_PKTINFO, &t->reply_from.v6,
+                        sizeof(t->reply_from.v6));
+    h->msg_controllen = used;
+    if (used == 0)
+        h->msg_control = NULL;
 }
 
 /* Groups a batch of @p n packets into messages; returns how many. */
@@ -211,6 +229,27 @@ static size_t gro_size(struct msghdr *h)
     return 0;
 }
 
+/* Remembers the address the peer's datagram arrived at, to send from it (see tunnel.h). */
+static void learn_reply_from(struct tunnel *t, struct msghdr *h)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo in;
+            memcpy(&in, CMSG_DATA(c), sizeof(in));
+            t->reply_from.v4 = (struct in_pktinfo){.ipi_spec_dst = in.ipi_addr};
+            t->have_reply_from = 1;
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            struct in6_pktinfo in;
+            memcpy(&in, CMSG_DATA(c), sizeof(in));
+            /* A link-local address means something only on its interface. */
+            t->reply_from.v6 = (struct in6_pktinfo){
+                .ipi6_addr = in.ipi6_addr,
+                .ipi6_ifindex = IN6_IS_ADDR_LINKLOCAL(&in.ipi6_addr) ? in.ipi6_ifindex : 0};
+            t->have_reply_from = 1;
+        }
+    }
+}
+
 /* Sorts one datagram into a packet for the device or a counted drop. */
 static void accept_one(struct tunnel *t, unsigned char *p, size_t len, size_t *k)
 {
@@ -240,6 +279,8 @@ static int accept_messages(struct tunnel *t, int n)
             t->c.drop_wrong_peer++;
             continue;
         }
+        if (t->pktinfo)
+            learn_reply_from(t, h);
         if (h->msg_flags & MSG_TRUNC) {
             t->c.drop_truncated++;
             continue;
@@ -299,8 +340,8 @@ static int pump_socket(struct tunnel *t)
         for (size_t i = 0; i < TUNNEL_BATCH; i++) {
             struct msghdr *h = &t->in_msgs[i].msg_hdr;
             h->msg_namelen = sizeof(t->in_src[i]);
-            h->msg_control = t->udp_gro ? t->in_ctl[i].buf : NULL;
-            h->msg_controllen = t->udp_gro ? sizeof(t->in_ctl[i].buf) : 0;
+            h->msg_control = t->udp_gro || t->pktinfo ? t->in_ctl[i].buf : NULL;
+            h->msg_controllen = t->udp_gro || t->pktinfo ? sizeof(t->in_ctl[i].buf) : 0;
         }
         n = recvmmsg(t->sock, t->in_msgs, TUNNEL_BATCH, MSG_DONTWAIT, NULL);
         if (n < 0)

@@ -36,9 +36,19 @@ struct tunnel {
     unsigned mtu;
     int epfd, sigfd, timerfd, ctlfd;
     uid_t allowed_uid;
-    int send_blocked;           /* the socket was full: device reads wait for EPOLLOUT */
-    int udp_gso;                /* the kernel sends a run of equal datagrams from one call */
-    int udp_gro;                /* the kernel hands over a run of datagrams as one */
+    int send_blocked; /* the socket was full: device reads wait for EPOLLOUT */
+    int udp_gso;      /* the kernel sends a run of equal datagrams from one call */
+    int udp_gro;      /* the kernel hands over a run of datagrams as one */
+    /* Listening on a wildcard address, the kernel would pick the source of what we send,
+     * and on a host with several addresses the peer (which only accepts the address it was
+     * given) could drop it all: replies leave from the address the peer's datagrams
+     * arrive at, learnt from IP_PKTINFO / IPV6_PKTINFO. */
+    int pktinfo;
+    int have_reply_from;
+    union {
+        struct in_pktinfo v4;
+        struct in6_pktinfo v6;
+    } reply_from;
     size_t out_count, out_sent; /* messages of the current batch, and those sent */
     struct tunnel_counters c;
     /* Device -> socket: packets, and the messages that carry them (with UDP GSO, one message
@@ -48,7 +58,7 @@ struct tunnel {
     struct mmsghdr out_msgs[TUNNEL_BATCH];
     size_t msg_first[TUNNEL_BATCH], msg_packets[TUNNEL_BATCH];
     union {
-        char buf[CMSG_SPACE(sizeof(uint16_t))];
+        char buf[CMSG_SPACE(sizeof(uint16_t)) + CMSG_SPACE(sizeof(struct in6_pktinfo))];
         struct cmsghdr align;
     } msg_ctl[TUNNEL_BATCH];
     /* Socket -> device: messages (with UDP GRO each may hold a run of datagrams), then the
@@ -57,7 +67,7 @@ struct tunnel {
     struct iovec in_iov[TUNNEL_BATCH];
     struct sockaddr_storage in_src[TUNNEL_BATCH];
     union {
-        char buf[CMSG_SPACE(sizeof(int))];
+        char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct in6_pktinfo))];
         struct cmsghdr align;
     } in_ctl[TUNNEL_BATCH];
     veiltun_packet in_pkts[TUNNEL_IN_PACKETS];
