@@ -66,5 +66,8 @@ int net_init(void);
 
 /* "addr:port" for messages. */
 const char *format_sockaddr(const struct sockaddr_storage *ss, char *buf, size_t size);
+/* 1 if @p a and @p b are the same address and port (family, port, address; nothing else,
+ * such as an IPv6 flow label, counts). */
+int same_endpoint(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 
 #endif

@@ -205,15 +205,7 @@ static int pump_device(struct tunnel *t, int *read_any)
 
 static int from_peer(const struct tunnel *t, const struct sockaddr_storage *src)
 {
-    if (src->ss_family != t->peer.ss_family)
-        return 0;
-    if (src->ss_family == AF_INET) {
-        const struct sockaddr_in *a = (const void *)src, *b = (const void *)&t->peer;
-        return a->sin_port == b->sin_port && a->sin_addr.s_addr == b->sin_addr.s_addr;
-    }
-    const struct sockaddr_in6 *a = (const void *)src, *b = (const void *)&t->peer;
-    return a->sin6_port == b->sin6_port &&
-           memcmp(&a->sin6_addr, &b->sin6_addr, sizeof(a->sin6_addr)) == 0;
+    return same_endpoint(src, &t->peer);
 }
 
 /* The datagram size of a run the kernel merged (UDP GRO), or 0 for a single datagram. */

@@ -49,9 +49,12 @@ static int open_socket(const struct tunnel_args *a, struct wtunnel *t)
     return WSAEventSelect(t->sock, t->sock_event, FD_READ) == 0 ? 0 : -1;
 }
 
+/* Address and port only: a whole-struct comparison would also compare the IPv6 flow
+ * label and scope, which the peer does not promise to keep. */
 static int from_peer(const struct wtunnel *t, const struct sockaddr_storage *src, int len)
 {
-    return len == t->peer_len && memcmp(src, &t->peer, (size_t)len) == 0;
+    (void)len;
+    return same_endpoint(src, &t->peer);
 }
 
 static int device_to_socket(struct wtunnel *t)
