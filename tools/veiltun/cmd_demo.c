@@ -61,6 +61,11 @@ static void run_transfer(const struct demo *d, unsigned long long mb, struct res
     struct demo_transfer t;
     int ok = demo_tcp(d, mb * 1000000ULL, 120.0, 1, "transfer", &t) == 0;
 
+    /* Stopped half-way: the hashes cover different amounts, comparing them says nothing. */
+    if (demo_interrupted) {
+        printf("  transfer  interrupted after %.1f MB\n", (double)t.bytes / 1e6);
+        return;
+    }
     ok = ok && strcmp(t.sent_sha, t.received_sha) == 0;
     printf("  transfer  %.1f MB A -> B over TCP/IPv4 in %.2f s\n", (double)t.bytes / 1e6,
            t.seconds);
@@ -167,8 +172,12 @@ int cmd_demo(int argc, char **argv)
     if (err == 0 && demo_interrupted)
         printf("  stopped   interrupted\n");
     printf("  cleanup   tunnels stopped, namespaces and veth removed\n");
-    if (err || r.failures || demo_interrupted) {
+    if (err || r.failures) {
         printf("\n  result    FAIL\n");
+        return EXIT_RUNTIME;
+    }
+    if (demo_interrupted) { /* nothing failed, but not everything was shown either */
+        printf("\n  result    INTERRUPTED: no failure until then\n");
         return EXIT_RUNTIME;
     }
     printf("\n  result    PASS: IPv4 and IPv6 both ways, %lu MB verified end to end\n", mb);

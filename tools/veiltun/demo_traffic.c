@@ -248,17 +248,18 @@ static int pump_recv(struct stream *s)
     }
 }
 
-static void progress(const char *label, const struct stream *s, double elapsed)
+/* The progress line: rewritten in place on a terminal (@p cr), printed once otherwise. */
+static void progress(const char *label, const struct stream *s, double elapsed, int cr)
 {
     double gbps = elapsed > 0 ? (double)s->received * 8 / elapsed / 1e9 : 0;
 
     /* A timed run has no real total: show the time instead. */
     if (s->total >= 1ULL << 40)
-        printf("\r  %-9s %7.1f MB in %.1f s  %6.2f Gbit/s  ", label, (double)s->received / 1e6,
-               elapsed, gbps);
+        printf("%s  %-9s %7.1f MB in %.1f s  %6.2f Gbit/s  ", cr ? "\r" : "", label,
+               (double)s->received / 1e6, elapsed, gbps);
     else
-        printf("\r  %-9s %7.1f / %.0f MB  %6.2f Gbit/s  ", label, (double)s->received / 1e6,
-               (double)s->total / 1e6, gbps);
+        printf("%s  %-9s %7.1f / %.0f MB  %6.2f Gbit/s  ", cr ? "\r" : "", label,
+               (double)s->received / 1e6, (double)s->total / 1e6, gbps);
     fflush(stdout);
 }
 
@@ -277,7 +278,7 @@ int demo_tcp(const struct demo *d, unsigned long long bytes, double max_seconds,
 {
     static struct stream s;
     double start, last = 0, elapsed = 0;
-    int done = 0, err = 0;
+    int done = 0, err = 0, tty;
 
     memset(&s, 0, sizeof(s));
     s.listen_fd = s.client = s.server = -1;
@@ -291,6 +292,7 @@ int demo_tcp(const struct demo *d, unsigned long long bytes, double max_seconds,
         close_stream(&s);
         return -1;
     }
+    tty = isatty(STDOUT_FILENO);
     start = now_s();
     while (!done && !err && !demo_interrupted && elapsed < max_seconds) {
         struct pollfd pfd[2] = {{s.client, s.sent < s.total ? POLLOUT : 0, 0},
@@ -300,11 +302,13 @@ int demo_tcp(const struct demo *d, unsigned long long bytes, double max_seconds,
         done = pump_recv(&s);
         err |= done < 0;
         elapsed = now_s() - start;
-        if (elapsed - last >= 0.2 || done) {
-            progress(label, &s, elapsed);
+        if (tty && (elapsed - last >= 0.2 || done)) {
+            progress(label, &s, elapsed, 1);
             last = elapsed;
         }
     }
+    if (!tty) /* a log or a pipe gets the final figures once, without carriage returns */
+        progress(label, &s, elapsed, 0);
     putchar('\n');
     out->bytes = s.received;
     out->seconds = elapsed;
