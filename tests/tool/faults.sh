@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Faults from outside while the tool runs: no CAP_NET_ADMIN; the name taken by another
-# device; the peer stopped under a flood (its socket buffer full); the underlay deleted and
+# device; the peer stopped under a flood (its socket buffer full); our own socket's send
+# buffer full behind a slow qdisc (EAGAIN: back-pressure); the underlay deleted and
 # made again under running tunnels; SIGKILL and restart on the same name, five times; a
 # garbage flood at full speed during a TCP transfer. Each ends with a clear message or
 # exit status, the tunnels neither die nor spin, nothing is left behind, memory stays flat.
@@ -50,6 +51,25 @@ t=$(ticks_in_2s "$PID_a")
 [ "$t" -lt 40 ] || fail "tunnel A spins with its peer stopped: $t ticks in 2 s"
 kill -CONT "$PID_b"
 expect "ping after the peer resumed" in_a ping -c 2 -i 0.2 -W 2 $OVER_B
+
+note "the socket's send buffer full (a 5 Mbit/s qdisc under a flood): back-pressure, no spin"
+in_a tc qdisc add dev "vt$$a" root tbf rate 5mbit burst 10kb limit 8000000 ||
+    fail "tc qdisc (tbf) not available"
+# UDP into the device as fast as a writer can go, in 1400-byte writes, bounded by bytes and
+# time; to an address behind B that does not exist, which B drops without a word (an ICMP
+# "port unreachable" would end the writer).
+in_a timeout 6 bash -c "head -c 60000000 /dev/zero | dd bs=1400 status=none > /dev/udp/10.207.0.99/9" &
+flood=$!
+sleep 1
+t=$(ticks_in_2s "$PID_a")
+[ "$t" -lt 60 ] || fail "tunnel A spins while its socket is full: $t ticks in 2 s"
+wait "$flood"
+in_a tc qdisc del dev "vt$$a" root
+kill -0 "$PID_a" || fail "tunnel A died while its socket was full"
+expect "ping after the socket drained" in_a ping -c 2 -i 0.2 -W 2 $OVER_B
+a=$(tunnel_json "$NS_A")
+[ "$(echo "$a" | jq '.batches.socket_full')" -gt 0 ] || fail "the socket never filled: $a"
+echo "with the socket full: $(echo "$a" | jq -c '{datagrams_out, socket_full: .batches.socket_full, dropped}')"
 
 note "the underlay deleted under the tunnels, then made again"
 in_a ip link del "vt$$a"

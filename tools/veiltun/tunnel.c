@@ -63,6 +63,8 @@ static void set_send_blocked(struct tunnel *t, int blocked)
     if (t->send_blocked == blocked)
         return;
     t->send_blocked = blocked;
+    if (blocked)
+        t->c.socket_full++;
     watch(t, veiltun_wait_handle(t->dev), blocked ? 0 : EPOLLIN);
     watch(t, t->sock, blocked ? EPOLLIN | EPOLLOUT : EPOLLIN);
 }

@@ -46,7 +46,8 @@ void tunnel_print(FILE *f, int json, const char *name, const char *peer, unsigne
                 "\"truncated\":%llu,\"malformed\":%llu,\"device\":%llu,\"send\":%llu},"
                 "\"batches\":{\"device_reads\":%llu,\"packets_per_device_read\":%.2f,"
                 "\"socket_reads\":%llu,\"datagrams_per_socket_read\":%.2f,\"send_calls\":%llu,"
-                "\"gso_messages\":%llu,\"gro_messages\":%llu},\"offload\":{\"device\":[%s],"
+                "\"gso_messages\":%llu,\"gro_messages\":%llu,\"socket_full\":%llu},"
+                "\"offload\":{\"device\":[%s],"
                 "\"gso_splits\":%llu,\"gso_segments\":%llu,\"gro_merges\":%llu,"
                 "\"gro_udp_merges\":%llu}}\n",
                 peer, mtu, (unsigned long long)c->datagrams_in, (unsigned long long)c->bytes_in,
@@ -59,9 +60,10 @@ void tunnel_print(FILE *f, int json, const char *name, const char *peer, unsigne
                               c->drop_malformed + c->drop_device,
                           c->socket_reads),
                 (unsigned long long)c->send_calls, (unsigned long long)c->gso_messages,
-                (unsigned long long)c->gro_messages, offload_names(dev, 1, names, sizeof(names)),
-                (unsigned long long)ds.gso_splits, (unsigned long long)ds.gso_segments,
-                (unsigned long long)ds.gro_merges, (unsigned long long)ds.gro_udp_merges);
+                (unsigned long long)c->gro_messages, (unsigned long long)c->socket_full,
+                offload_names(dev, 1, names, sizeof(names)), (unsigned long long)ds.gso_splits,
+                (unsigned long long)ds.gso_segments, (unsigned long long)ds.gro_merges,
+                (unsigned long long)ds.gro_udp_merges);
         return;
     }
     fprintf(f,
@@ -71,7 +73,7 @@ void tunnel_print(FILE *f, int json, const char *name, const char *peer, unsigne
             "  dropped: %llu wrong peer, %llu truncated, %llu malformed, %llu by the device, "
             "%llu by the socket\n"
             "  batches: %llu device reads (%.1f packets each), %llu socket reads, %llu sends, "
-            "%llu GSO messages, %llu GRO messages\n"
+            "%llu GSO messages, %llu GRO messages, socket full %llu times\n"
             "  offload: %s; %llu super-packets cut into %llu packets, %llu merged (%llu UDP)\n",
             name, peer, mtu, (unsigned long long)c->datagrams_in, (unsigned long long)c->bytes_in,
             (unsigned long long)c->datagrams_out, (unsigned long long)c->bytes_out,
@@ -80,7 +82,8 @@ void tunnel_print(FILE *f, int json, const char *name, const char *peer, unsigne
             (unsigned long long)c->drop_send, (unsigned long long)c->device_reads,
             per_batch(ds.rx_packets, c->device_reads), (unsigned long long)c->socket_reads,
             (unsigned long long)c->send_calls, (unsigned long long)c->gso_messages,
-            (unsigned long long)c->gro_messages, offload_names(dev, 0, names, sizeof(names)),
-            (unsigned long long)ds.gso_splits, (unsigned long long)ds.gso_segments,
-            (unsigned long long)ds.gro_merges, (unsigned long long)ds.gro_udp_merges);
+            (unsigned long long)c->gro_messages, (unsigned long long)c->socket_full,
+            offload_names(dev, 0, names, sizeof(names)), (unsigned long long)ds.gso_splits,
+            (unsigned long long)ds.gso_segments, (unsigned long long)ds.gro_merges,
+            (unsigned long long)ds.gro_udp_merges);
 }

@@ -19,6 +19,7 @@ struct tunnel_counters {
     uint64_t send_calls;
     uint64_t gso_messages; /* sent messages that carried several datagrams (UDP GSO) */
     uint64_t gro_messages; /* received messages that held several datagrams (UDP GRO) */
+    uint64_t socket_full;  /* times the socket was full: device reads paused (back-pressure) */
 };
 
 /* Writes the counters of the tunnel on device @p name (and the device's own). */
