@@ -73,7 +73,14 @@ static int locate_headers(struct veiltun__gso *g)
     if (!(g->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || g->size == 0)
         return VEILTUN_EPROTO;
     g->l4 = g->csum_start;
-    if (g->l4 < (is_v6(p) ? 40u : (size_t)(p[0] & 0x0f) * 4) || g->l4 + 8 > g->len)
+    /* The transport header must be where the IP header says: right after it for IPv4 (of
+     * the right protocol), and for IPv6 either there or behind extension headers. The
+     * kernel always tells the truth; a header pointing into the payload (found by fuzzing)
+     * would be cut as if payload bytes were TCP headers. */
+    if (is_v6(p) ? g->l4 < 40 || (g->l4 == 40 && p[6] != (tcp ? IPPROTO_TCP : IPPROTO_UDP))
+                 : g->l4 != (size_t)(p[0] & 0x0f) * 4 || p[9] != (tcp ? IPPROTO_TCP : IPPROTO_UDP))
+        return VEILTUN_EPROTO;
+    if (g->l4 + 8 > g->len)
         return VEILTUN_EPROTO;
     thl = tcp ? (size_t)(p[g->l4 + 12] >> 4) * 4 : 8;
     if (thl < 8 || (tcp && thl < 20) || g->l4 + thl > g->len)

@@ -231,6 +231,20 @@ static void test_lies(void)
     build(0, 1, 3000, 1448, hdr);
     hdr[8] = 6; /* a TCP packet claiming UDP's checksum offset */
     ASSERT_EQ(veiltun__gso_start(&g, hdr, super, total), VEILTUN_EPROTO);
+    /* The transport header is not where the IP header says (fuzzing found one pointing
+     * into the payload), or the IP protocol is not the one the type says. */
+    build(0, 1, 3000, 1448, hdr);
+    hdr[6] = 244;
+    ASSERT_EQ(veiltun__gso_start(&g, hdr, super, total), VEILTUN_EPROTO);
+    build(1, 1, 3000, 1448, hdr);
+    hdr[6] = 36;
+    ASSERT_EQ(veiltun__gso_start(&g, hdr, super, total), VEILTUN_EPROTO);
+    build(0, 1, 3000, 1448, hdr);
+    super[9] = 17;
+    ASSERT_EQ(veiltun__gso_start(&g, hdr, super, total), VEILTUN_EPROTO);
+    build(1, 0, 3000, 1448, hdr);
+    super[6] = 6;
+    ASSERT_EQ(veiltun__gso_start(&g, hdr, super, total), VEILTUN_EPROTO);
     /* A segment that does not fit the caller's buffer is skipped, the rest still come. */
     build(0, 1, 3000, 1448, hdr);
     ASSERT_OK(veiltun__gso_start(&g, hdr, super, total));
