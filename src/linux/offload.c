@@ -57,6 +57,24 @@ static int is_v6(const uint8_t *pkt)
     return pkt[0] >> 4 == 6;
 }
 
+/* Where an IPv6 packet's transport header starts, behind the extension headers a GSO
+ * packet may carry (hop-by-hop, routing, destination options), and its protocol; 0 if the
+ * chain runs past @p len. */
+static size_t ipv6_transport(const uint8_t *p, size_t len, uint8_t *proto)
+{
+    size_t off = 40;
+    uint8_t next = p[6];
+
+    for (int i = 0; i < 8 && (next == 0 || next == 43 || next == 60); i++) {
+        if (off + 8 > len)
+            return 0;
+        next = p[off];
+        off += ((size_t)p[off + 1] + 1) * 8;
+    }
+    *proto = next;
+    return off;
+}
+
 /* Where the transport header starts and how long the headers are, for a GSO packet. */
 static int locate_headers(struct veiltun__gso *g)
 {
@@ -73,13 +91,18 @@ static int locate_headers(struct veiltun__gso *g)
     if (!(g->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || g->size == 0)
         return VEILTUN_EPROTO;
     g->l4 = g->csum_start;
-    /* The transport header must be where the IP header says: right after it for IPv4 (of
-     * the right protocol), and for IPv6 either there or behind extension headers. The
-     * kernel always tells the truth; a header pointing into the payload (found by fuzzing)
-     * would be cut as if payload bytes were TCP headers. */
-    if (is_v6(p) ? g->l4 < 40 || (g->l4 == 40 && p[6] != (tcp ? IPPROTO_TCP : IPPROTO_UDP))
-                 : g->l4 != (size_t)(p[0] & 0x0f) * 4 || p[9] != (tcp ? IPPROTO_TCP : IPPROTO_UDP))
+    /* The transport header must be where the IP header says, of the protocol the type
+     * names: right after the IPv4 header, or behind IPv6's extension headers. The kernel
+     * always tells the truth; a header pointing into the payload (found by fuzzing) would
+     * be cut as if payload bytes were TCP headers. */
+    if (is_v6(p)) {
+        uint8_t proto = 0;
+        if (g->l4 != ipv6_transport(p, g->len, &proto) ||
+            proto != (tcp ? IPPROTO_TCP : IPPROTO_UDP))
+            return VEILTUN_EPROTO;
+    } else if (g->l4 != (size_t)(p[0] & 0x0f) * 4 || p[9] != (tcp ? IPPROTO_TCP : IPPROTO_UDP)) {
         return VEILTUN_EPROTO;
+    }
     if (g->l4 + 8 > g->len)
         return VEILTUN_EPROTO;
     thl = tcp ? (size_t)(p[g->l4 + 12] >> 4) * 4 : 8;

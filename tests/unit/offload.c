@@ -239,6 +239,9 @@ static void test_lies(void)
     build(1, 1, 3000, 1448, hdr);
     hdr[6] = 36;
     ASSERT_EQ(veiltun__gso_start(&g, hdr, super, total), VEILTUN_EPROTO);
+    build(1, 1, 3000, 1448, hdr);
+    hdr[6] = 48; /* past the header of an IPv6 packet without extension headers */
+    ASSERT_EQ(veiltun__gso_start(&g, hdr, super, total), VEILTUN_EPROTO);
     build(0, 1, 3000, 1448, hdr);
     super[9] = 17;
     ASSERT_EQ(veiltun__gso_start(&g, hdr, super, total), VEILTUN_EPROTO);
