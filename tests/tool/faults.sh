@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Faults from outside while the tool runs: no CAP_NET_ADMIN; the name taken by another
 # device; the peer stopped under a flood (its socket buffer full); our own socket's send
-# buffer full behind a slow qdisc (EAGAIN: back-pressure); the underlay deleted and
-# made again under running tunnels; SIGKILL and restart on the same name, five times; a
-# garbage flood at full speed during a TCP transfer. Each ends with a clear message or
-# exit status, the tunnels neither die nor spin, nothing is left behind, memory stays flat.
+# buffer full behind a slow qdisc (EAGAIN: back-pressure); the underlay deleted and made
+# again under running tunnels; SIGKILL and restart on the same name, five times; a garbage
+# flood at full speed during a TCP transfer; the namespace deleted under a tunnel. Each
+# ends with a clear message or exit status, the tunnels neither die nor spin, nothing is
+# left behind, memory stays flat.
 TEST=faults
 . "$(dirname "$0")/lib.sh"
 
@@ -113,4 +114,17 @@ rss_after=$(rss_kb "$PID_a")
 [ "$rss_after" -le $((rss_before + 1024)) ] ||
     fail "tunnel A's memory grew under the flood: $rss_before -> $rss_after kB"
 echo "flood: $drops datagrams dropped as wrong peer; RSS $rss_before -> $rss_after kB"
+
+note "A's namespace deleted (ip netns del) under its tunnel"
+# The name goes; the namespace lives on while the tunnel is in it. The tunnel neither dies
+# nor spins, and SIGTERM still ends it cleanly; then the namespace, its device and the veth
+# go with it.
+ip netns del "$NS_A"
+kill -0 "$PID_a" || fail "tunnel A died when its namespace's name was deleted"
+t=$(ticks_in_2s "$PID_a")
+[ "$t" -lt 40 ] || fail "tunnel A spins in a deleted namespace: $t ticks in 2 s"
+stop_tunnel a
+grep -q "datagrams" /tmp/vt-$TEST-$$-a.log || fail "tunnel A did not stop cleanly: $(tail -3 /tmp/vt-$TEST-$$-a.log)"
+for _ in $(seq 50); do in_b ip link show dev "vt$$b" >/dev/null 2>&1 || break; sleep 0.1; done
+in_b ip link show dev "vt$$b" >/dev/null 2>&1 && fail "the veth outlived A's namespace"
 echo PASS
