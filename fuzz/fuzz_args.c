@@ -1,6 +1,6 @@
 /* The tool's argument parsers, on any text (fields separated by NUL bytes, each tried by
- * every parser): numbers, MTUs, ports, listen endpoints, routes. Host names are not
- * resolved here (--peer would ask DNS); listen endpoints are numeric only. */
+ * every parser): numbers, MTUs, ports, listen and peer endpoints, routes. Host names are
+ * not resolved here (no_dns.c makes every lookup numeric-only). */
 #include "../tools/veiltun/cli.h"
 #include "fuzz.h"
 
@@ -37,6 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* A length of 0 means "any address, the peer's family": nothing to format. */
         if (parse_listen(field, &ss, &sl, &why) == 0 && sl > 0)
             FUZZ_CHECK(format_sockaddr(&ss, text, sizeof(text)) != NULL);
+        if (parse_peer(field, &ss, &sl, &why) == 0) {
+            FUZZ_CHECK(sl > 0 && format_sockaddr(&ss, text, sizeof(text)) != NULL);
+            FUZZ_CHECK(same_endpoint(&ss, &ss));
+        }
         (void)parse_route(field, &route, &why);
     }
     return 0;

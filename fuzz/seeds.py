@@ -2,12 +2,16 @@
 """Writes the seed corpora in fuzz/corpus/ (committed; rerun only to change them).
 Netlink seeds are real replies from this machine's kernel (a link dump and an address dump);
 packets are built here field by field."""
-import os, socket, struct
+import os, socket, struct, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# seeds.py [TARGET...]: rewrite only those (the netlink seeds change with the machine).
+ONLY = set(sys.argv[1:])
 
 
 def put(target, name, data):
+    if ONLY and target not in ONLY:
+        return
     d = os.path.join(HERE, "corpus", target)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, name), "wb") as f:
@@ -104,8 +108,23 @@ for v6 in (0, 1):
 # args: fields separated by NUL bytes
 for i, a in enumerate([b"1420\0:51900\0" b"10.0.0.0/8,via=10.0.0.1,metric=5",
                        b"65535\0[::1]:1\0fd00::/64", b"0\0 \0,via=\0" b"127.0.0.1:70000",
-                       b"86400\0[fe80::1%lo]:5\0default"]):
+                       b"86400\0[fe80::1%lo]:5\0default",
+                       b"198.18.0.2:51820\0[fd00::2]:1\0localhost:53\0" b"10.0.0.1"]):
     put("args", "seed%d" % i, a)
+
+# tunnel: argument vectors after "tunnel", arguments separated by NUL bytes
+for name, argv in [
+        ("v4", "--dev veil0 --addr 10.200.0.1/24 --listen :51820 --peer 198.18.0.2:51820"),
+        ("v6", "--dev=veil%d --addr fd00:5e7e::1/64 --addr 10.1.0.1/16 --listen [::]:51820 "
+               "--peer [fd00::2]:51820 --mtu 1400 --queues 2 --no-tso --no-udp-gro"),
+        ("all", "--dev vt1 --addr 10.0.0.1/8 --listen 127.0.0.1:1 --peer 127.0.0.2:2 "
+                "--stats-interval 5 --persist --no-offload --no-uso --no-gro --no-tcp-gro "
+                "--user 0 --group 0"),
+        ("mixed", "--dev vt1 --addr 10.0.0.1/8 --listen [::1]:1 --peer 127.0.0.2:2"),
+        ("bad", "-hP --mtu"),
+        ("unknown", "--dev vt1 -x extra"),
+        ("hostname", "--dev vt1 --addr 10.0.0.1/8 --listen :1 --peer localhost:2")]:
+    put("tunnel", name, argv.replace(" ", "\0").encode())
 
 # queue: operation sequences (odd byte = produce, even = consume)
 for i, q in enumerate([bytes([1, 10, 0, 0, 3, 200, 1, 255, 0, 0, 0, 0]),
