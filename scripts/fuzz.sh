@@ -25,9 +25,15 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 failed=()
-for t in $(ls fuzz/corpus); do
+# Every target that was built, so one without a corpus fails here instead of being skipped.
+for bin in "$build"/fuzz/fuzz_*; do
+    t=${bin##*/fuzz_}
     mkdir -p "$work/$t"
-    cp fuzz/corpus/"$t"/* "$work/$t/"
+    if ! cp fuzz/corpus/"$t"/* "$work/$t/"; then
+        printf 'fuzz %-9s %10s: FAILED (no seed corpus in fuzz/corpus/%s)\n' "$t" - "$t"
+        failed+=("$t")
+        continue
+    fi
     log=$work/$t.log
     timeout $((seconds + 60)) "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 \
         -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$findings/$t-" "$work/$t" \
