@@ -61,6 +61,14 @@ static unsigned current_mtu(veiltun *dev, size_t len)
     return atomic_load(&dev->mtu_cache);
 }
 
+/* A packet refused before writing: counted as dropped, the reason logged. */
+static int refuse(veiltun *dev, int err, size_t len)
+{
+    COUNT(dev, tx_dropped, 1);
+    return veiltun__fail_input(err, "%s: refused a %zu-byte packet: %s", dev->name, len,
+                               veiltun_strerror(err));
+}
+
 /* The checks every outgoing packet passes; a refused one is counted as dropped. */
 static int check_outgoing(veiltun *dev, const void *buf, size_t len)
 {
@@ -68,32 +76,31 @@ static int check_outgoing(veiltun *dev, const void *buf, size_t len)
 
     if (err == 0 && len > current_mtu(dev, len))
         err = VEILTUN_EMSGSIZE;
-    if (err < 0) {
-        COUNT(dev, tx_dropped, 1);
-        return veiltun__fail_input(err, "%s: refused a %zu-byte packet: %s", dev->name, len,
-                                   veiltun_strerror(err));
-    }
-    return 0;
+    return err < 0 ? refuse(dev, err, len) : 0;
 }
 
-static int write_one(veiltun *dev, void *buf, size_t len)
+/* Counts what a backend write of @p len bytes returned. */
+static int counted_write(veiltun *dev, int n, size_t len)
 {
-    int err = check_outgoing(dev, buf, len), n;
-
-    if (err < 0)
-        return err;
-    n = veiltun__sys_write(dev, buf, len);
     if (n < 0) {
-        /* No room in the OS (a full Wintun ring after backoff): the packet is dropped. */
-        if (n == VEILTUN_ENOBUFS)
+        /* No room in the OS (a full Wintun ring after backoff), or a super-packet whose
+         * headers the backend refused: the packet is dropped. */
+        if (n == VEILTUN_ENOBUFS || n == VEILTUN_EBADPACKET || n == VEILTUN_EMSGSIZE)
             COUNT(dev, tx_dropped, 1);
-        else if (n != VEILTUN_EAGAIN)
+        else if (n != VEILTUN_EAGAIN && n != VEILTUN_ENOTSUP)
             COUNT(dev, tx_errors, 1);
         return n;
     }
     COUNT(dev, tx_packets, 1);
     COUNT(dev, tx_bytes, len);
     return n;
+}
+
+static int write_one(veiltun *dev, void *buf, size_t len)
+{
+    int err = check_outgoing(dev, buf, len);
+
+    return err < 0 ? err : counted_write(dev, veiltun__sys_write(dev, buf, len), len);
 }
 
 int veiltun_write(veiltun *dev, const void *buf, size_t len)
@@ -113,12 +120,7 @@ static int check_super(veiltun *dev, const void *buf, size_t len, const veiltun_
         err = VEILTUN_EBADPACKET;
     if (err == 0 && info->segment > current_mtu(dev, info->segment))
         err = VEILTUN_EMSGSIZE;
-    if (err < 0) {
-        COUNT(dev, tx_dropped, 1);
-        return veiltun__fail_input(err, "%s: refused a %zu-byte super-packet: %s", dev->name, len,
-                                   veiltun_strerror(err));
-    }
-    return 0;
+    return err < 0 ? refuse(dev, err, len) : 0;
 }
 
 int veiltun_write_gso(veiltun *dev, const void *buf, size_t len, const veiltun_gso_info *info)
@@ -131,17 +133,7 @@ int veiltun_write_gso(veiltun *dev, const void *buf, size_t len, const veiltun_g
         return write_one(dev, (void *)(uintptr_t)buf, len);
     if ((n = check_super(dev, buf, len, info)) < 0)
         return n;
-    n = veiltun__sys_write_gso(dev, buf, len, info);
-    if (n < 0) {
-        if (n == VEILTUN_EBADPACKET || n == VEILTUN_EMSGSIZE)
-            COUNT(dev, tx_dropped, 1);
-        else if (n != VEILTUN_EAGAIN && n != VEILTUN_ENOTSUP)
-            COUNT(dev, tx_errors, 1);
-        return n;
-    }
-    COUNT(dev, tx_packets, 1);
-    COUNT(dev, tx_bytes, len);
-    return n;
+    return counted_write(dev, veiltun__sys_write_gso(dev, buf, len, info), len);
 }
 
 int veiltun_read_batch(veiltun *dev, veiltun_packet *pkts, size_t count)
