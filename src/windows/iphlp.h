@@ -32,9 +32,16 @@
     X(DWORD, CancelMibChangeNotify2, (HANDLE handle))                                              \
     X(DWORD, ConvertInterfaceAliasToLuid, (const WCHAR *alias, NET_LUID *luid))
 
+/* Read from the registry (advapi32.dll): whether IPv6 is disabled on the machine. */
+#define VEILTUN__REGISTRY_FUNCTIONS(X)                                                             \
+    X(LSTATUS, RegGetValueW,                                                                       \
+      (HKEY key, const WCHAR *subkey, const WCHAR *value, DWORD flags, DWORD *type, void *data,   \
+       DWORD *size))
+
 #define VEILTUN__IPHLP_FIELD(ret, name, params) ret(WINAPI *name) params;
 struct veiltun__iphlp {
     VEILTUN__IPHLP_FUNCTIONS(VEILTUN__IPHLP_FIELD)
+    VEILTUN__REGISTRY_FUNCTIONS(VEILTUN__IPHLP_FIELD)
 };
 #undef VEILTUN__IPHLP_FIELD
 

@@ -1,33 +1,75 @@
-/* An IP Helper table that records what the backend asks Windows for and answers with codes
- * the test chooses. */
+/* An IP Helper table that behaves as Windows' does for the double's adapters, records what the
+ * backend asks for, and answers with codes the test chooses. Its interfaces come from the
+ * double's table (double.h): a Wintun adapter the double creates gets per-family IP
+ * interfaces that arrive when the test says, as on Windows, where the LUID exists before IP
+ * Helper knows the adapter's IPv4 and IPv6 interfaces. */
 #ifndef VEILTUN_TEST_RECORDER_H
 #define VEILTUN_TEST_RECORDER_H
 
+#include "double.h"
 #include "windows/iphlp.h"
 
-#define RECORD_MAX 32
+#define RECORD_MAX 64
+
+/* When a family's IP interface appears after the double creates an adapter. */
+enum rec_arrival {
+    ARRIVE_AT_ONCE = 0,     /* already there when WintunCreateAdapter returns */
+    ARRIVE_AFTER_CALLS = 1, /* after `after` IP Helper calls naming that LUID and family */
+    ARRIVE_AFTER_MS = 2,    /* `after` ms after the adapter was created */
+    ARRIVE_NEVER = 3        /* never (a binding removed for this adapter alone) */
+};
+
+#define REC_V4 0
+#define REC_V6 1
 
 struct recorder {
+    /* Successful calls, in order. */
     MIB_UNICASTIPADDRESS_ROW added[RECORD_MAX], deleted[RECORD_MAX];
     int n_added, n_deleted;
     MIB_IPINTERFACE_ROW set[RECORD_MAX];
     int n_set;
     MIB_IPFORWARD_ROW2 routes_added[RECORD_MAX], routes_deleted[RECORD_MAX];
     int n_routes_added, n_routes_deleted;
-    /* What GetIpInterfaceEntry / GetIfEntry2 report. */
-    ULONG mtu;
-    int ipv6_bound;
-    NET_IFINDEX index;
+    /* Arrival of each family for adapters created from now on (REC_V4, REC_V6). */
+    enum rec_arrival arrival[2];
+    unsigned arrival_after[2];
+    /* IPv6 disabled on the machine: the registry's DisabledComponents is 0xFF and no IPv6
+     * interface ever arrives. */
+    int ipv6_disabled;
+    /* Windows before 10: DadState of a new address stays Tentative for this many ms. */
+    unsigned tentative_ms;
     /* The next call of each kind returns this code once (0: success). */
     DWORD fail_address, fail_set_interface, fail_route, fail_notify;
-    /* The notification the backend registered. */
-    PIPINTERFACE_CHANGE_CALLBACK callback;
-    void *context;
-    int cancelled;
+    /* What SetIpInterfaceEntry returns for an IPv6 row with NlMtu below 1280 (default
+     * ERROR_INVALID_PARAMETER, unconfirmed on Windows). */
+    DWORD ipv6_low_mtu_code;
+    /* Notifications delivered through registered callbacks, by type. */
+    volatile LONG delivered_add[2], delivered_delete[2], delivered_parameter;
+    /* The callbacks registered and not cancelled, and cancellations seen. */
+    volatile LONG registered, cancelled;
 };
 
 extern struct recorder rec;
-/* Installs the recorder as the backend's IP Helper table, with a clean record. */
+extern struct wintun_double dbl;
+
+/* Loads the double into `dbl`, installs the recorder as the backend's IP Helper table with a
+ * clean record, and hooks it to the double's interface table. */
 void recorder_install(void);
+
+/* Per-interface state (0 / FALSE when the LUID or family is unknown or has not arrived). */
+int recorder_arrived(uint64_t luid, int family);
+ULONG recorder_mtu(uint64_t luid, int family);
+/* The IP interface row as the recorder holds it; FALSE when absent. */
+BOOL recorder_row(uint64_t luid, int family, MIB_IPINTERFACE_ROW *out);
+/* Media changes (OperStatus Up/Down) seen for the LUID, in order, as a string of 'U'/'D'. */
+const char *recorder_media_history(uint64_t luid);
+
+/* Another program changes a family's MTU; the parameter notification is delivered from the
+ * recorder's thread, and this returns when every callback has run. */
+void recorder_external_mtu(uint64_t luid, int family, ULONG mtu);
+/* Delivers a parameter notification for a LUID (ours or not) and waits for the callbacks. */
+void recorder_notify(uint64_t luid, int family);
+/* Waits until the recorder's notification thread has nothing left to deliver. */
+void recorder_settle(void);
 
 #endif
