@@ -72,7 +72,7 @@ extern "C" {
 #define VEILTUN_EBADF         (-9)   /* bad file descriptor (adopt of a closed fd) */
 #define VEILTUN_EAGAIN        (-11)  /* nothing to read now / try again */
 #define VEILTUN_ENOMEM        (-12)  /* out of memory */
-#define VEILTUN_EBUSY         (-16)  /* device is in use and cannot be attached */
+#define VEILTUN_EBUSY         (-16)  /* device is in use (by another process or handle) */
 #define VEILTUN_EEXIST        (-17)  /* device, address or route already exists */
 #define VEILTUN_ENODEV        (-19)  /* no such device, or the device was removed */
 #define VEILTUN_EINVAL        (-22)  /* invalid argument (NULL pointer, zero size, bad state) */
@@ -81,11 +81,13 @@ extern "C" {
 #define VEILTUN_EPROTO        (-71)  /* unexpected reply from the OS (netlink) */
 #define VEILTUN_EMSGSIZE      (-90)  /* packet larger than the buffer or the MTU */
 #define VEILTUN_ENOTSUP       (-95)  /* not supported on this OS or kernel */
+#define VEILTUN_EAFNOSUPPORT  (-97)  /* address family not available (IPv6 disabled) */
 #define VEILTUN_EADDRNOTAVAIL (-99)  /* address not available */
 #define VEILTUN_ENETUNREACH   (-101) /* gateway not reachable through the device */
 #define VEILTUN_ENOBUFS       (-105) /* no buffer space in the OS */
 #define VEILTUN_ETIMEDOUT     (-110) /* veiltun_wait() timed out */
 #define VEILTUN_ECANCELED     (-125) /* veiltun_wait() cancelled (veiltun_cancel/close) */
+#define VEILTUN_ENOTRECOVERABLE (-131) /* the packet path failed for good: close, re-open */
 
 #define VEILTUN_EBADNAME   (-4001) /* name empty, "." or "..", or has '/', ':', spaces... */
 #define VEILTUN_EBADADDR   (-4002) /* address not IPv4/IPv6 text, or bad CIDR syntax */
@@ -178,7 +180,7 @@ typedef enum veiltun_open_mode {
 /* Windows ring capacity: a power of two in this range (bytes). */
 #define VEILTUN_RING_MIN     0x20000u   /* 128 KiB */
 #define VEILTUN_RING_MAX     0x4000000u /* 64 MiB */
-#define VEILTUN_RING_DEFAULT 0x400000u  /* 4 MiB: about 3 ms at 10 Gbit/s */
+#define VEILTUN_RING_DEFAULT 0x800000u  /* 8 MiB: about 7 ms at 10 Gbit/s */
 
 /** Flags for veiltun_config.flags. */
 #define VEILTUN_F_PERSIST 0x1u /* the device outlives the handle (until set_persist(0)) */
@@ -193,6 +195,12 @@ typedef enum veiltun_open_mode {
  *  (unless it exists), later ones attach. Every handle on the device must use the flag, and
  *  the same offload setting. Windows: VEILTUN_ENOTSUP. */
 #define VEILTUN_F_MULTI_QUEUE 0x4u
+/** Windows: let the library double the Wintun ring (up to VEILTUN_RING_MAX) when full-ring
+ *  and full-queue events show it is too small. Off by default because every growth ends the
+ *  session and starts a new one: Windows sees the adapter's media disconnect and reconnect
+ *  (a link flap for the whole network stack) and the packets in the old ring are lost.
+ *  Accepted and ignored on Linux. */
+#define VEILTUN_F_RING_GROW 0x8u
 
 /** Open options. Initialise with veiltun_config_init(), then set what you need. */
 typedef struct veiltun_config {
@@ -207,15 +215,19 @@ typedef struct veiltun_config {
     int64_t owner;
     int64_t group;
     /* Windows only; checked everywhere, ignored elsewhere. */
-    /** Wintun ring size in bytes, a power of two from VEILTUN_RING_MIN to VEILTUN_RING_MAX.
-     *  0 starts at VEILTUN_RING_DEFAULT and lets the library grow it when drops show it is
-     *  too small; a value set here is kept as it is. */
+    /** Wintun ring size in bytes, a power of two from VEILTUN_RING_MIN to VEILTUN_RING_MAX;
+     *  0 means VEILTUN_RING_DEFAULT. Kept as it is unless VEILTUN_F_RING_GROW is set. */
     uint32_t ring_capacity;
     /** Wintun tunnel type (shown by Windows as the adapter's description); NULL = "veiltun". */
     const char *tunnel_type;
     /** 16-byte adapter GUID; NULL derives a stable one from the name, so Windows keeps one
      *  network profile for the device across runs. */
     const uint8_t *guid;
+    /** How long veiltun_open() waits for Windows to bring up the adapter's IPv4 interface
+     *  (which appears some time after the adapter itself), in milliseconds; 0 means 15000.
+     *  IPv6 gets up to 2 more seconds after IPv4; if it is later than that, IPv6 settings
+     *  are kept and applied when it appears. Longer than 600000 is VEILTUN_EINVAL. */
+    uint32_t setup_timeout_ms;
 } veiltun_config;
 
 /**
@@ -243,7 +255,10 @@ VEILTUN_API void veiltun_config_init(veiltun_config *cfg);
  *                         TUN driver;
  *   VEILTUN_ENOTTUN       the name belongs to a non-TUN device, or to a TUN device opened
  *                         with incompatible options (e.g. a TAP or a multiqueue device);
- *   VEILTUN_EBUSY         the TUN device exists and another process has it open;
+ *   VEILTUN_EBUSY         the TUN device exists and another process (Windows: also another
+ *                         handle of this process) has it open;
+ *   VEILTUN_ETIMEDOUT     Windows: the adapter's IPv4 interface did not appear within
+ *                         cfg->setup_timeout_ms, or an existing adapter stayed disabled;
  *   VEILTUN_EMFILE / VEILTUN_ENOMEM / other system errors.
  * On failure nothing is left behind: a device this call created is removed again.
  *
@@ -273,8 +288,9 @@ VEILTUN_API VEILTUN_NODISCARD int veiltun_adopt(veiltun_os_handle fd, veiltun **
 
 /**
  * Release the handle: wake every thread blocked in veiltun_wait() (they return
- * VEILTUN_ECANCELED), wait until they have left, then close every descriptor and free the
- * handle. A non-persistent device that this handle created is removed by the OS as its last
+ * VEILTUN_ECANCELED), wait until they and any write already in progress have left (a write
+ * waiting for ring space gives up at once, VEILTUN_ENOBUFS), then close every descriptor and
+ * free the handle. A non-persistent device that this handle created is removed by the OS as its last
  * descriptor closes. NULL is accepted and ignored.
  * No other call on @p dev may start during or after this one.
  * Since: 0.1
@@ -306,8 +322,12 @@ VEILTUN_API int veiltun_get_mtu(veiltun *dev);
 /**
  * Set the MTU (acknowledged by the OS before this returns).
  * @return 0, or VEILTUN_EINVAL (dev NULL), VEILTUN_EBADMTU (outside
- *         [VEILTUN_MTU_MIN, VEILTUN_MTU_MAX]), VEILTUN_EPERM, VEILTUN_ENODEV, a system error.
- * Note: Linux removes IPv6 from an interface whose MTU drops below 1280.
+ *         [VEILTUN_MTU_MIN, VEILTUN_MTU_MAX]; on Windows also below 1280 while the adapter
+ *         has or expects IPv6, with nothing changed), VEILTUN_EPERM, VEILTUN_ENODEV, a system
+ *         error.
+ * Note: Linux removes IPv6 from an interface whose MTU drops below 1280. Windows keeps an MTU
+ * per family: both are set (IPv6 as soon as its interface appears), and below 1280 IPv6 would
+ * keep its old MTU, so the call is refused unless IPv6 is disabled on the machine.
  * Since: 0.1
  */
 VEILTUN_API int veiltun_set_mtu(veiltun *dev, unsigned mtu);
@@ -382,7 +402,9 @@ typedef struct veiltun_os_counters {
 typedef struct veiltun_info {
     char name[VEILTUN_NAME_MAX + 1];
     int index; /* interface index */
-    unsigned mtu;
+    unsigned mtu;    /* the IP MTU (Windows: IPv4's, or IPv6's where there is no IPv4) */
+    unsigned mtu6;   /* IPv6's MTU where the OS keeps one per family (Windows), else = mtu;
+                        0 when the device has no IPv6 */
     int up;          /* administratively up */
     int running;     /* a program has the device open (the OS reports carrier) */
     int persist;     /* outlives its programs; -1 if the OS does not say */
@@ -461,8 +483,11 @@ VEILTUN_API int veiltun_validate_name(const char *name);
  * each family. IPv6 addresses skip duplicate address detection so they are usable at once.
  * The OS adds the on-link route for the prefix.
  * @return 0, or VEILTUN_EINVAL (NULL), VEILTUN_EBADADDR, VEILTUN_EBADPREFIX,
- *         VEILTUN_EEXIST (already on the device), VEILTUN_EPERM, VEILTUN_ENODEV, a system
- *         error. Since: 0.1
+ *         VEILTUN_EEXIST (already on the device), VEILTUN_EPERM, VEILTUN_ENODEV,
+ *         VEILTUN_EAFNOSUPPORT (Windows: IPv6 is disabled on the machine), a system error.
+ * Windows: an address of a family whose IP interface has not appeared yet (IPv6 can come
+ * seconds after the adapter) is kept and added when it appears; the call returns 0.
+ * Since: 0.1
  */
 VEILTUN_API int veiltun_add_address(veiltun *dev, const char *cidr);
 
@@ -496,7 +521,9 @@ VEILTUN_API int veiltun_query_addresses(const char *name, veiltun_prefix *out, s
  * @return 0, or VEILTUN_EINVAL, VEILTUN_EBADADDR, VEILTUN_EBADPREFIX, VEILTUN_EHOSTBITS,
  *         VEILTUN_EFAMILY, VEILTUN_EEXIST (same route already present), VEILTUN_ENETUNREACH
  *         (gateway not on-link: add an address covering it first, and bring the device up),
- *         VEILTUN_EPERM, VEILTUN_ENODEV, a system error. Since: 0.1
+ *         VEILTUN_EPERM, VEILTUN_ENODEV, VEILTUN_EAFNOSUPPORT (Windows: IPv6 disabled), a
+ *         system error. Windows keeps a route of a family not there yet, as for addresses.
+ *         Since: 0.1
  */
 VEILTUN_API int veiltun_add_route(veiltun *dev, const char *dest, const char *gateway,
                                   uint32_t metric);
@@ -530,6 +557,8 @@ VEILTUN_API int veiltun_del_route(veiltun *dev, const char *dest, const char *ga
  *                     removing it (milliseconds), a read after veiltun_wait() already says
  *                     so; a caller polling the wait handle itself may meanwhile see it
  *                     readable with VEILTUN_EAGAIN reads;
+ *   VEILTUN_ENOTRECOVERABLE  Windows: the ring is corrupt or its session was lost (after
+ *                     the packets already queued; VEILTUN_EVENT_BROKEN is delivered);
  *   a system error.
  * Thread safety: one reading thread per handle (reads and writes may run concurrently).
  * Since: 0.1
@@ -546,7 +575,11 @@ VEILTUN_API int veiltun_read(veiltun *dev, void *buf, size_t size);
  *   VEILTUN_EAGAIN     the OS queue is full;
  *   VEILTUN_EIO        Linux: the device is down (so also for a moment while it is being
  *                      removed, before VEILTUN_ENODEV);
+ *   VEILTUN_ENOBUFS    Windows: the Wintun ring stayed full for the send backoff (about
+ *                      2 ms); the packet is dropped (counted in tx_dropped and ring_full);
  *   VEILTUN_ENODEV     the device was removed;
+ *   VEILTUN_ENOTRECOVERABLE  Windows: the driver declared the send ring corrupt, or the
+ *                      session could not be restarted (VEILTUN_EVENT_BROKEN is delivered);
  *   a system error (counted in tx_errors).
  * Thread safety: one writing thread per handle. Since: 0.1
  */
@@ -670,7 +703,11 @@ typedef enum veiltun_event_type {
     VEILTUN_EVENT_LINK_UP = 1,     /* the device became administratively up */
     VEILTUN_EVENT_LINK_DOWN = 2,   /* the device became administratively down */
     VEILTUN_EVENT_MTU_CHANGED = 3, /* mtu holds the new MTU */
-    VEILTUN_EVENT_REMOVED = 4      /* the device is gone; I/O now fails with VEILTUN_ENODEV */
+    VEILTUN_EVENT_REMOVED = 4,     /* the device is gone; I/O now fails with VEILTUN_ENODEV */
+    /** The handle can no longer move packets although the device may still exist (Windows:
+     *  the Wintun ring is corrupt, or its session could not be restarted): the failing
+     *  direction returns VEILTUN_ENOTRECOVERABLE; close the handle and open a new one. */
+    VEILTUN_EVENT_BROKEN = 5
 } veiltun_event_type;
 
 typedef struct veiltun_event {

@@ -26,10 +26,13 @@ static int check_windows_options(const veiltun_config *cfg)
                                    (unsigned)cap);
     if (cfg->tunnel_type != NULL && (cfg->tunnel_type[0] == '\0' || strlen(cfg->tunnel_type) > 127))
         return veiltun__fail_input(VEILTUN_EINVAL, "open: tunnel type must be 1-127 bytes");
+    if (cfg->setup_timeout_ms > 600000)
+        return veiltun__fail_input(VEILTUN_EINVAL, "open: setup timeout above 600000 ms");
     return 0;
 }
 
-#define VEILTUN__OPEN_FLAGS (VEILTUN_F_PERSIST | VEILTUN_F_OFFLOAD | VEILTUN_F_MULTI_QUEUE)
+#define VEILTUN__OPEN_FLAGS                                                                        \
+    (VEILTUN_F_PERSIST | VEILTUN_F_OFFLOAD | VEILTUN_F_MULTI_QUEUE | VEILTUN_F_RING_GROW)
 
 static int check_config(const veiltun_config *cfg)
 {
@@ -123,9 +126,11 @@ void veiltun_close(veiltun *dev)
 {
     if (dev == NULL)
         return;
+    atomic_store(&dev->closing, 1);
     veiltun__sys_cancel(dev);
-    /* Waiters see the cancel at once; they only need to leave the handle before it goes. */
-    while (atomic_load(&dev->waiters) > 0)
+    /* Waiters see the cancel at once, and a write waiting for ring space sees closing; they
+     * only need to leave the handle before it goes. */
+    while (atomic_load(&dev->waiters) > 0 || atomic_load(&dev->writers) > 0)
         veiltun__sys_pause();
     veiltun__sys_close(dev);
     free(dev);

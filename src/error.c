@@ -21,7 +21,7 @@ static const struct error_text error_texts[] = {
     {VEILTUN_EBADF, "bad file descriptor"},
     {VEILTUN_EAGAIN, "resource temporarily unavailable: nothing to read now, try again"},
     {VEILTUN_ENOMEM, "out of memory"},
-    {VEILTUN_EBUSY, "device is in use by another process"},
+    {VEILTUN_EBUSY, "device is in use by another process (Windows: or by another handle)"},
     {VEILTUN_EEXIST, "already exists"},
     {VEILTUN_ENODEV, "no such device, or the device was removed"},
     {VEILTUN_EINVAL, "invalid argument"},
@@ -30,17 +30,22 @@ static const struct error_text error_texts[] = {
     {VEILTUN_EPROTO, "unexpected reply from the operating system"},
     {VEILTUN_EMSGSIZE, "packet larger than the buffer or the MTU"},
     {VEILTUN_ENOTSUP, "not supported on this system"},
+    {VEILTUN_EAFNOSUPPORT, "address family not available on the device (IPv6 disabled)"},
     {VEILTUN_EADDRNOTAVAIL, "address not available on the device"},
     {VEILTUN_ENETUNREACH, "gateway not reachable through the device"},
     {VEILTUN_ENOBUFS, "no buffer space available"},
-    {VEILTUN_ETIMEDOUT, "timed out"},
+    {VEILTUN_ETIMEDOUT, "timed out (Windows: also the adapter's IP interface did not appear, "
+                        "or the adapter stayed disabled)"},
     {VEILTUN_ECANCELED, "wait cancelled"},
+    {VEILTUN_ENOTRECOVERABLE, "the device's packet path failed for good (Windows: Wintun ring "
+                              "corrupt or session lost): close the handle and open it again"},
     {VEILTUN_EBADNAME, "invalid device name (empty, '.', '..', '/', ':', whitespace, control "
                        "characters, a '%' other than one \"%d\", or not UTF-8)"},
     {VEILTUN_EBADADDR, "invalid IP address or CIDR syntax"},
     {VEILTUN_EBADPREFIX, "prefix length out of range (IPv4 0-32, IPv6 0-128)"},
     {VEILTUN_EHOSTBITS, "network has bits set past its prefix length"},
-    {VEILTUN_EBADMTU, "MTU out of range (68-65535)"},
+    {VEILTUN_EBADMTU, "MTU out of range (68-65535; on Windows at least 1280 while the "
+                      "device has IPv6)"},
     {VEILTUN_EBADFLAGS, "unknown or contradictory flags"},
     {VEILTUN_ENOTTUN, "not a compatible TUN device"},
     {VEILTUN_EBADPACKET, "not an IPv4 or IPv6 packet"},

@@ -23,6 +23,7 @@ struct veiltun__link {
     unsigned mtu;
     int up;
     int removed;
+    int broken; /* the packet path failed for good (Windows: ring corrupt, session lost) */
 };
 
 /* In the order of veiltun_stats, which veiltun_get_stats() copies them into. */
@@ -43,6 +44,8 @@ struct veiltun {
     int created;
     _Atomic unsigned mtu_cache; /* for the write-path MTU check; refreshed from events */
     _Atomic int waiters;        /* threads inside veiltun_wait(), so close can wait for them */
+    _Atomic int writers;        /* threads inside a write call, likewise */
+    _Atomic int closing;        /* veiltun_close() began: a write waiting for room gives up */
     struct veiltun__link known;
     struct veiltun__link reported;
     struct veiltun__counters stats;

@@ -103,12 +103,25 @@ static int write_one(veiltun *dev, void *buf, size_t len)
     return err < 0 ? err : counted_write(dev, veiltun__sys_write(dev, buf, len), len);
 }
 
+/* Writes in progress are counted so that veiltun_close() can wait for them to leave. */
+static void enter_write(veiltun *dev)
+{
+    atomic_fetch_add_explicit(&dev->writers, 1, memory_order_acq_rel);
+}
+
+static int leave_write(veiltun *dev, int result)
+{
+    atomic_fetch_sub_explicit(&dev->writers, 1, memory_order_acq_rel);
+    return result;
+}
+
 int veiltun_write(veiltun *dev, const void *buf, size_t len)
 {
     if (dev == NULL || buf == NULL || len == 0)
         return veiltun__fail_input(VEILTUN_EINVAL, "write: NULL buffer or length 0");
+    enter_write(dev);
     /* write_one does not modify the buffer; the cast only matches the batch signature. */
-    return write_one(dev, (void *)(uintptr_t)buf, len);
+    return leave_write(dev, write_one(dev, (void *)(uintptr_t)buf, len));
 }
 
 /* Lengths of a super-packet: the whole may exceed the MTU, each segment may not. */
@@ -129,11 +142,12 @@ int veiltun_write_gso(veiltun *dev, const void *buf, size_t len, const veiltun_g
 
     if (dev == NULL || buf == NULL || len == 0 || info == NULL)
         return veiltun__fail_input(VEILTUN_EINVAL, "write_gso: NULL buffer or info, or length 0");
+    enter_write(dev);
     if (info->type == VEILTUN_GSO_NONE)
-        return write_one(dev, (void *)(uintptr_t)buf, len);
+        return leave_write(dev, write_one(dev, (void *)(uintptr_t)buf, len));
     if ((n = check_super(dev, buf, len, info)) < 0)
-        return n;
-    return counted_write(dev, veiltun__sys_write_gso(dev, buf, len, info), len);
+        return leave_write(dev, n);
+    return leave_write(dev, counted_write(dev, veiltun__sys_write_gso(dev, buf, len, info), len));
 }
 
 int veiltun_read_batch(veiltun *dev, veiltun_packet *pkts, size_t count)
@@ -173,9 +187,10 @@ int veiltun_write_batch(veiltun *dev, veiltun_packet *pkts, size_t count)
 {
     if (dev == NULL)
         return veiltun__fail_input(VEILTUN_EINVAL, "write_batch: NULL handle");
+    enter_write(dev);
     if (veiltun__sys_merges_writes(dev))
-        return write_merged(dev, pkts, count);
-    return veiltun__batch_write(dev, pkts, count, write_one);
+        return leave_write(dev, write_merged(dev, pkts, count));
+    return leave_write(dev, veiltun__batch_write(dev, pkts, count, write_one));
 }
 
 /* ---- events ---- */
@@ -190,6 +205,9 @@ static int diff_event(veiltun *dev, veiltun_event *ev)
     if (k->removed) {
         r->removed = 1;
         ev->type = VEILTUN_EVENT_REMOVED;
+    } else if (k->broken && !r->broken) {
+        r->broken = 1;
+        ev->type = VEILTUN_EVENT_BROKEN;
     } else if (k->up != r->up) {
         r->up = k->up;
         ev->type = k->up ? VEILTUN_EVENT_LINK_UP : VEILTUN_EVENT_LINK_DOWN;
@@ -225,7 +243,8 @@ static int events_pending(veiltun *dev)
     int pending;
 
     veiltun__sys_lock(dev);
-    pending = !r->removed && (k->removed || k->up != r->up || k->mtu != r->mtu);
+    pending = !r->removed && (k->removed || (k->broken && !r->broken) || k->up != r->up ||
+                              k->mtu != r->mtu);
     veiltun__sys_unlock(dev);
     return pending;
 }

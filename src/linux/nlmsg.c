@@ -255,7 +255,7 @@ int veiltun__nl_parse_link(const struct nlmsghdr *nlh, struct veiltun__nl_link *
     if (a.tb[IFLA_MTU] != NULL) {
         if (mnl_attr_validate(a.tb[IFLA_MTU], MNL_TYPE_U32) < 0)
             return VEILTUN_EPROTO;
-        info->mtu = mnl_attr_get_u32(a.tb[IFLA_MTU]);
+        info->mtu = info->mtu6 = mnl_attr_get_u32(a.tb[IFLA_MTU]);
     }
     if (a.tb[IFLA_IFNAME] != NULL) {
         if (mnl_attr_validate(a.tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING) < 0)

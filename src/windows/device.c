@@ -6,20 +6,39 @@
 
 #include <string.h>
 
-#define QUEUE_SIZE  (4u << 20) /* consumer queue: thousands of full-size packets */
-#define SEND_YIELDS 4          /* a full ring: yield this many times... */
-#define SEND_SLEEPS 4          /* ...then sleep 1 ms this many times, then drop */
+#define QUEUE_SIZE      (4u << 20) /* consumer queue: thousands of full-size packets */
+#define SEND_BACKOFF_US 2000       /* a full ring: retry for this long, yielding, then drop */
+#define SEND_EOF_WAIT   100 /* ms for the reader to confirm an EOF on send as "adapter gone" */
 
+/* IP Helper's notification thread: an IP interface of ours appeared, went, or changed. It
+ * runs before the LUID is known too (registered before the adapter exists, so that no
+ * arrival is missed), and takes the handle's lock only to configure an arrival; close cancels
+ * the notification, which waits for this to return, before anything goes. */
 static void WINAPI on_interface_change(void *ctx, MIB_IPINTERFACE_ROW *row,
                                        MIB_NOTIFICATION_TYPE type)
 {
     veiltun *dev = ctx;
+    struct veiltun__sys *s = &dev->sys;
+    uint64_t luid = atomic_load(&s->luid);
+    int fam;
 
-    (void)type;
-    if (row != NULL && row->InterfaceLuid.Value != dev->sys.luid)
+    if (row == NULL || luid == 0 || row->InterfaceLuid.Value != luid)
         return;
-    atomic_store(&dev->sys.link_changed, 1);
-    SetEvent(dev->sys.ready_event);
+    fam = row->Family == AF_INET6 ? VEILTUN__V6 : VEILTUN__V4;
+    if (type == MibAddInstance) {
+        atomic_store(&s->fam[fam].arrived, 1);
+        SetEvent(s->arrival_event);
+        veiltun__sys_lock(dev);
+        if (s->open_done)
+            veiltun__ipconfig_arrived(dev, fam);
+        veiltun__sys_unlock(dev);
+    } else if (type == MibDeleteInstance) {
+        veiltun__sys_lock(dev);
+        veiltun__ipconfig_departed(dev, fam);
+        veiltun__sys_unlock(dev);
+    }
+    atomic_store(&s->link_changed, 1);
+    SetEvent(s->ready_event);
 }
 
 static int create_events(struct veiltun__sys *s)
@@ -27,7 +46,11 @@ static int create_events(struct veiltun__sys *s)
     s->quit_event = CreateEventW(NULL, TRUE, FALSE, NULL);
     s->ready_event = CreateEventW(NULL, TRUE, FALSE, NULL);
     s->cancel_event = CreateEventW(NULL, TRUE, FALSE, NULL);
-    if (!s->quit_event || !s->ready_event || !s->cancel_event)
+    s->room_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    s->gone_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+    s->arrival_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    if (!s->quit_event || !s->ready_event || !s->cancel_event || !s->room_event ||
+        !s->gone_event || !s->arrival_event)
         return veiltun__win_error(GetLastError(), "CreateEvent");
     return 0;
 }
@@ -38,7 +61,7 @@ static int read_state(veiltun *dev)
     int err = veiltun__ip_link(dev->sys.luid, &info);
 
     if (err == 0)
-        err = veiltun__ip_get_mtu(dev->sys.luid, &dev->known.mtu);
+        err = veiltun__ipconfig_mtu(dev, &dev->known.mtu);
     if (err == 0) {
         dev->ifindex = info.index;
         dev->known.up = info.up;
@@ -63,17 +86,22 @@ int veiltun__sys_open(veiltun *dev, const veiltun_config *cfg)
     s->api = veiltun__wintun_get(&err);
     if (s->api == NULL)
         goto fail;
-    if ((err = create_events(s)) < 0 || (err = veiltun__queue_init(&s->queue, QUEUE_SIZE)) < 0 ||
+    if ((err = create_events(s)) < 0 || (err = veiltun__queue_init(&s->queue, QUEUE_SIZE)) < 0)
+        goto fail;
+    /* Watch before the adapter exists, or its IP interfaces could appear unseen. */
+    if ((err = veiltun__ip_notify(dev, on_interface_change, &s->notify)) < 0 ||
         (err = veiltun__adapter_open(dev, cfg)) < 0)
         goto fail;
-    s->api->WintunGetAdapterLUID(s->adapter, &s->luid);
-    s->auto_tune = cfg->ring_capacity == 0;
+    uint64_t luid;
+    s->api->WintunGetAdapterLUID(s->adapter, &luid);
+    atomic_store(&s->luid, luid);
+    s->auto_tune = (cfg->flags & VEILTUN_F_RING_GROW) != 0;
+    if ((err = veiltun__ipconfig_wait(dev, cfg->setup_timeout_ms)) < 0)
+        goto fail;
     err =
         veiltun__session_start(dev, cfg->ring_capacity ? cfg->ring_capacity : VEILTUN_RING_DEFAULT);
     if (err == 0)
         err = read_state(dev);
-    if (err == 0)
-        err = veiltun__ip_notify(dev, on_interface_change, &s->notify);
     if (err == 0)
         err = veiltun__reader_start(dev);
     if (err == 0)
@@ -91,23 +119,29 @@ int veiltun__sys_adopt(veiltun *dev, veiltun_os_handle fd)
     return veiltun__fail_os(VEILTUN_ENOTSUP, ERROR_NOT_SUPPORTED);
 }
 
-/* The documented order: quit event, join the reader, end the session, close the adapter. */
+/* The documented order: quit event, join the reader, end the session, close the adapter.
+ * WintunEndSession frees the rings with no checks (api/session.c), so no sender may be inside
+ * Wintun then: the front waited for writes in progress, and the exclusive session lock makes
+ * sure. */
 void veiltun__sys_close(veiltun *dev)
 {
     struct veiltun__sys *s = &dev->sys;
-    HANDLE events[3] = {s->quit_event, s->ready_event, s->cancel_event};
+    HANDLE events[6] = {s->quit_event, s->ready_event,  s->cancel_event,
+                        s->room_event, s->gone_event, s->arrival_event};
 
     veiltun__ip_notify_cancel(s->notify); /* returns once no callback runs */
     s->notify = NULL;
     veiltun__reader_stop(dev);
     if (s->api != NULL) {
+        AcquireSRWLockExclusive(&s->session_lock);
         veiltun__session_end(dev);
+        ReleaseSRWLockExclusive(&s->session_lock);
         if (s->adapter != NULL)
             s->api->WintunCloseAdapter(s->adapter);
     }
     s->adapter = NULL;
     veiltun__queue_free(&s->queue);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 6; i++) {
         if (events[i] != NULL)
             CloseHandle(events[i]);
     }
@@ -136,7 +170,7 @@ static void settle_ready(struct veiltun__sys *s)
 {
     ResetEvent(s->ready_event);
     if (veiltun__queue_used(&s->queue) > 0 || atomic_load(&s->link_changed) ||
-        atomic_load(&s->gone) || atomic_load(&s->reader_error))
+        atomic_load(&s->gone) || atomic_load(&s->reader_error) || atomic_load(&s->broken))
         SetEvent(s->ready_event);
 }
 
@@ -160,6 +194,7 @@ int veiltun__sys_read(veiltun *dev, void *buf, size_t size)
     if (len <= size)
         memcpy(buf, p, len);
     veiltun__queue_release(&s->queue);
+    veiltun__reader_room(dev);
     return len <= size ? (int)len : (int)size + 1;
 }
 
@@ -177,42 +212,77 @@ int veiltun__sys_write_gso(veiltun *dev, const void *buf, size_t len, const veil
     return veiltun__fail_os(VEILTUN_ENOTSUP, 0);
 }
 
-/* A full ring is usually a moment's burst: yield, then sleep briefly, then drop (counted). */
-static int backoff(veiltun *dev, int attempt)
+/* A full ring is usually a moment's burst that the driver drains within microseconds.
+ * Wintun has no "space available" event, so the sender yields and tries again for a bounded
+ * time measured on the performance counter, then drops (counted). Sleep(1) is not used: it
+ * lasts a whole clock tick on Windows (often 15.6 ms), unlike under Wine. Close cuts it short. */
+static int backoff(veiltun *dev, int attempt, LONGLONG *deadline)
 {
-    if (attempt == 0)
+    LARGE_INTEGER now, freq;
+
+    QueryPerformanceCounter(&now);
+    if (attempt == 0) {
         VEILTUN__COUNT(dev, ring_full, 1);
-    if (attempt < SEND_YIELDS)
-        SwitchToThread();
-    else if (attempt < SEND_YIELDS + SEND_SLEEPS)
-        Sleep(1);
-    else
+        QueryPerformanceFrequency(&freq);
+        *deadline = now.QuadPart + freq.QuadPart * SEND_BACKOFF_US / 1000000;
+    }
+    if (now.QuadPart >= *deadline || atomic_load(&dev->closing))
         return 0;
+    SwitchToThread();
     return 1;
+}
+
+/* ERROR_HANDLE_EOF on send: the adapter is going away (then the reader sees EOF too, at once:
+ * the driver sets the read event as it unregisters), or the driver declared the send ring
+ * corrupt (driver/wintun.c), when receiving still works. */
+static int send_eof(veiltun *dev)
+{
+    struct veiltun__sys *s = &dev->sys;
+
+    if (WaitForSingleObject(s->gone_event, SEND_EOF_WAIT) == WAIT_OBJECT_0)
+        return veiltun__fail_os(VEILTUN_ENODEV, ERROR_HANDLE_EOF);
+    if (atomic_exchange(&s->send_broken, VEILTUN_ENOTRECOVERABLE) == 0) {
+        veiltun__log(VEILTUN_LOG_ERROR, "%s: the driver refuses the send ring (corrupt): this "
+                                        "handle can send no more; re-open the device",
+                     dev->name);
+        atomic_store(&s->broken, 1);
+        SetEvent(s->ready_event);
+    }
+    return veiltun__fail_os(VEILTUN_ENOTRECOVERABLE, ERROR_HANDLE_EOF);
 }
 
 int veiltun__sys_write(veiltun *dev, const void *buf, size_t len)
 {
     struct veiltun__sys *s = &dev->sys;
-    int result;
+    LONGLONG deadline = 0;
+    int result, broken;
 
     if (len > VEILTUN__WINTUN_MAX_PACKET)
         return VEILTUN_EMSGSIZE;
     AcquireSRWLockShared(&s->session_lock);
     for (int attempt = 0;; attempt++) {
-        BYTE *p = s->session ? s->api->WintunAllocateSendPacket(s->session, (DWORD)len) : NULL;
-        DWORD code = s->session ? GetLastError() : ERROR_HANDLE_EOF;
+        if ((broken = atomic_load(&s->send_broken)) != 0 || s->session == NULL) {
+            /* Never call Wintun without a live session: it would crash the process. */
+            result = veiltun__fail_os(broken ? broken : VEILTUN_ENODEV, ERROR_HANDLE_EOF);
+            break;
+        }
+        BYTE *p = s->api->WintunAllocateSendPacket(s->session, (DWORD)len);
+        DWORD code = GetLastError();
         if (p != NULL) {
             memcpy(p, buf, len);
             s->api->WintunSendPacket(s->session, p);
             result = (int)len;
             break;
         }
+        if (code == ERROR_HANDLE_EOF) {
+            result = send_eof(dev);
+            break;
+        }
         if (code != ERROR_BUFFER_OVERFLOW) {
             result = veiltun__win_error(code, "send");
             break;
         }
-        if (!backoff(dev, attempt)) {
+        if (!backoff(dev, attempt, &deadline)) {
             result = veiltun__fail_os(VEILTUN_ENOBUFS, (int)code);
             break;
         }
@@ -241,7 +311,7 @@ static int ready_mask(struct veiltun__sys *s)
     if (veiltun__queue_used(&s->queue) > 0 || atomic_load(&s->gone) ||
         atomic_load(&s->reader_error))
         mask |= VEILTUN_READY_READ;
-    if (atomic_load(&s->link_changed) || atomic_load(&s->gone))
+    if (atomic_load(&s->link_changed) || atomic_load(&s->gone) || atomic_load(&s->broken))
         mask |= VEILTUN_READY_EVENT;
     return mask;
 }
@@ -278,6 +348,8 @@ int veiltun__sys_drain_events(veiltun *dev)
     struct veiltun__sys *s = &dev->sys;
     int err = 0;
 
+    if (atomic_load(&s->broken))
+        dev->known.broken = 1;
     if (atomic_load(&s->gone))
         dev->known.removed = 1;
     else if (atomic_exchange(&s->link_changed, 0))
@@ -296,12 +368,15 @@ int veiltun__sys_get_link(veiltun *dev, struct veiltun__link *out)
     if (err == 0)
         *out = dev->known;
     out->removed = atomic_load(&dev->sys.gone);
+    out->broken = atomic_load(&dev->sys.broken);
+    if (err == VEILTUN_ENODEV)
+        out->removed = 1;
     return err;
 }
 
 int veiltun__sys_set_mtu(veiltun *dev, unsigned mtu)
 {
-    return veiltun__ip_set_mtu(dev->sys.luid, mtu);
+    return veiltun__ipconfig_set_mtu(dev, mtu);
 }
 
 int veiltun__sys_set_up(veiltun *dev, int up)
@@ -349,12 +424,12 @@ int veiltun__sys_get_offload(const veiltun *dev)
 
 int veiltun__sys_set_metric(veiltun *dev, uint32_t metric)
 {
-    return veiltun__ip_set_metric(dev->sys.luid, metric);
+    return veiltun__ipconfig_set_metric(dev, metric);
 }
 
 int veiltun__sys_address(veiltun *dev, const veiltun_prefix *p, int add)
 {
-    return veiltun__ip_address(dev->sys.luid, p, add);
+    return veiltun__ipconfig_address(dev, p, add);
 }
 
 int veiltun__sys_get_addresses(veiltun *dev, veiltun_prefix *out, size_t max)
@@ -365,7 +440,7 @@ int veiltun__sys_get_addresses(veiltun *dev, veiltun_prefix *out, size_t max)
 int veiltun__sys_route(veiltun *dev, const veiltun_prefix *dst, const veiltun_prefix *gw,
                        uint32_t metric, int add)
 {
-    return veiltun__ip_route(dev->sys.luid, dst, gw, metric, add);
+    return veiltun__ipconfig_route(dev, dst, gw, metric, add);
 }
 
 /* ---- looking without opening ---- */
@@ -404,12 +479,13 @@ int veiltun__sys_list(veiltun_info *out, size_t max)
 
     if (rc)
         return veiltun__win_error(rc, "list adapters");
-    /* Wintun adapters are the virtual ones whose description is a tunnel type we can't know
-     * in general: list every virtual adapter that is not a hidden filter or system stub. */
+    /* Wintun adapters are the virtual ones (type 53, driver/wintun.inf) whose description is
+     * a tunnel type we can't know in general: list every virtual interface that is not a
+     * filter module's row (GetIfTable2 returns those too, FilterInterface set). */
     for (ULONG i = 0; i < table->NumEntries; i++) {
         const MIB_IF_ROW2 *row = &table->Table[i];
         veiltun_info info;
-        if (row->Type != IF_TYPE_PROP_VIRTUAL)
+        if (row->Type != IF_TYPE_PROP_VIRTUAL || row->InterfaceAndOperStatusFlags.FilterInterface)
             continue;
         if (veiltun__ip_link(row->InterfaceLuid.Value, &info) < 0)
             continue;

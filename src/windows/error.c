@@ -15,8 +15,8 @@ int veiltun__win_map(DWORD code)
         return VEILTUN_ENODEV;
     case ERROR_BUFFER_OVERFLOW: /* Wintun: the send ring is full */
         return VEILTUN_ENOBUFS;
-    case ERROR_INVALID_DATA: /* Wintun: the ring is corrupt */
-        return VEILTUN_EIO;
+    case ERROR_INVALID_DATA: /* Wintun: the receive ring is corrupt, for good */
+        return VEILTUN_ENOTRECOVERABLE;
     case ERROR_ACCESS_DENIED: /* not elevated: needs Administrator */
         return VEILTUN_EPERM;
     case ERROR_MOD_NOT_FOUND:
@@ -40,7 +40,10 @@ int veiltun__win_map(DWORD code)
     case ERROR_NOT_SUPPORTED:
         return VEILTUN_ENOTSUP;
     case ERROR_BUSY:
+    case ERROR_ALREADY_INITIALIZED: /* Wintun: the adapter's rings are registered already */
         return VEILTUN_EBUSY;
+    case WAIT_TIMEOUT: /* Wintun: the adapter's device did not become enabled in 15 s */
+        return VEILTUN_ETIMEDOUT;
     default:
         return VEILTUN_EIO;
     }

@@ -21,6 +21,10 @@ static BOOL CALLBACK resolve(INIT_ONCE *once, void *param, void **ctx)
 #define VEILTUN__IPHLP_RESOLVE(ret, name, params)                                                  \
     system_table.name = (ret(WINAPI *) params)(void (*)(void))GetProcAddress(m, #name);
     VEILTUN__IPHLP_FUNCTIONS(VEILTUN__IPHLP_RESOLVE)
+    m = LoadLibraryExW(L"advapi32.dll", NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
+    if (m != NULL) {
+        VEILTUN__REGISTRY_FUNCTIONS(VEILTUN__IPHLP_RESOLVE)
+    }
 #undef VEILTUN__IPHLP_RESOLVE
     return TRUE;
 }
@@ -41,6 +45,31 @@ void veiltun__iphlp_override(const struct veiltun__iphlp *t)
 /* A call through the table: a function Windows (or Wine) lacks is an error, not a crash. */
 #define CALL(t, name, ...) ((t)->name ? (t)->name(__VA_ARGS__) : ERROR_PROC_NOT_FOUND)
 #define HAVE(t, name)      ((t)->name != NULL)
+
+/* A LUID that GetIfEntry2 no longer knows is an adapter that is gone (MS GetIfEntry2Ex:
+ * ERROR_FILE_NOT_FOUND for an unknown interface). */
+static int luid_exists(const struct veiltun__iphlp *t, uint64_t luid)
+{
+    MIB_IF_ROW2 row;
+
+    memset(&row, 0, sizeof(row));
+    row.InterfaceLuid.Value = luid;
+    return CALL(t, GetIfEntry2, &row) != ERROR_FILE_NOT_FOUND;
+}
+
+/* IP Helper's ERROR_NOT_FOUND means either "the adapter is gone" (ENODEV, as the header
+ * promises) or "this family's IP interface has not appeared yet" (internal ENOTYET); any
+ * other code is mapped as usual. */
+static int interface_error(const struct veiltun__iphlp *t, uint64_t luid, DWORD rc,
+                           const char *what)
+{
+    if (rc == ERROR_NOT_FOUND || rc == ERROR_FILE_NOT_FOUND) {
+        if (!luid_exists(t, luid))
+            return veiltun__fail_os(VEILTUN_ENODEV, (int)rc);
+        return veiltun__fail_os(VEILTUN__ENOTYET, (int)rc);
+    }
+    return veiltun__win_error(rc, what);
+}
 
 static void to_sockaddr(const veiltun_prefix *p, SOCKADDR_INET *sa)
 {
@@ -86,9 +115,12 @@ int veiltun__ip_address(uint64_t luid, const veiltun_prefix *p, int add)
     row.DadState = IpDadStatePreferred;
     rc = add ? CALL(t, CreateUnicastIpAddressEntry, &row)
              : CALL(t, DeleteUnicastIpAddressEntry, &row);
+    if (rc == 0)
+        return 0;
     if (!add && rc == ERROR_NOT_FOUND)
-        return veiltun__fail_os(VEILTUN_EADDRNOTAVAIL, (int)rc);
-    return rc ? veiltun__win_error(rc, add ? "add address" : "remove address") : 0;
+        return veiltun__fail_os(luid_exists(t, luid) ? VEILTUN_EADDRNOTAVAIL : VEILTUN_ENODEV,
+                                (int)rc);
+    return interface_error(t, luid, rc, add ? "add address" : "remove address");
 }
 
 int veiltun__ip_get_addresses(uint64_t luid, veiltun_prefix *out, size_t max)
@@ -114,95 +146,50 @@ int veiltun__ip_get_addresses(uint64_t luid, veiltun_prefix *out, size_t max)
     return count > INT32_MAX ? INT32_MAX : (int)count;
 }
 
-/* Reads a family's interface row; *present = 0 if that family is not bound (IPv6 off). */
-static int get_interface(const struct veiltun__iphlp *t, uint64_t luid, ADDRESS_FAMILY family,
-                         MIB_IPINTERFACE_ROW *row, int *present)
+int veiltun__ip_get_interface(uint64_t luid, int family, MIB_IPINTERFACE_ROW *row)
 {
+    const struct veiltun__iphlp *t = veiltun__iphlp();
     DWORD rc;
 
     if (!HAVE(t, InitializeIpInterfaceEntry))
         return veiltun__win_error(ERROR_PROC_NOT_FOUND, "InitializeIpInterfaceEntry");
     t->InitializeIpInterfaceEntry(row);
-    row->Family = family;
+    row->Family = family == VEILTUN__V4 ? AF_INET : AF_INET6;
     row->InterfaceLuid.Value = luid;
     rc = CALL(t, GetIpInterfaceEntry, row);
-    *present = rc == 0;
-    if (rc == ERROR_NOT_FOUND && family == AF_INET6)
-        return 0;
-    return rc ? veiltun__win_error(rc, "read interface") : 0;
+    return rc ? interface_error(t, luid, rc, "read interface") : 0;
 }
 
-static int set_interface(const struct veiltun__iphlp *t, MIB_IPINTERFACE_ROW *row, const char *what)
+int veiltun__ip_set_interface(MIB_IPINTERFACE_ROW *row, const char *what)
 {
+    const struct veiltun__iphlp *t = veiltun__iphlp();
     DWORD rc;
 
-    /* SetIpInterfaceEntry rejects an IPv4 row whose SitePrefixLength is not 0, and Get fills
-     * it in: clear it before writing the row back. */
+    /* GetIpInterfaceEntry can return junk in SitePrefixLength that SetIpInterfaceEntry then
+     * refuses: IPv4 must write 0, IPv6 at most 128 (wireguard-windows clamps the same way in
+     * tunnel/winipcfg/types.go). */
     if (row->Family == AF_INET)
         row->SitePrefixLength = 0;
+    else if (row->SitePrefixLength > 128)
+        row->SitePrefixLength = 128;
     rc = CALL(t, SetIpInterfaceEntry, row);
-    return rc ? veiltun__win_error(rc, what) : 0;
+    return rc ? interface_error(t, row->InterfaceLuid.Value, rc, what) : 0;
 }
 
-/* Changes one field of the interface row of each bound family (IPv6 may be unbound). */
-typedef int (*row_change)(MIB_IPINTERFACE_ROW *row, uint32_t value);
-
-static int change_interface(uint64_t luid, row_change change, uint32_t value, const char *what)
+int veiltun__ip_ipv6_disabled(void)
 {
-    static const ADDRESS_FAMILY families[] = {AF_INET, AF_INET6};
     const struct veiltun__iphlp *t = veiltun__iphlp();
-    MIB_IPINTERFACE_ROW row;
-    int err, present;
+    DWORD value = 0, size = sizeof(value);
+    LSTATUS rc;
 
-    for (size_t i = 0; i < 2; i++) {
-        err = get_interface(t, luid, families[i], &row, &present);
-        if (err == 0 && present && change(&row, value))
-            err = set_interface(t, &row, what);
-        if (err < 0)
-            return err;
-    }
-    return 0;
-}
-
-static int change_mtu(MIB_IPINTERFACE_ROW *row, uint32_t mtu)
-{
-    if (row->Family == AF_INET6 && mtu < 1280) {
-        veiltun__log(VEILTUN_LOG_WARN, "MTU %u is below IPv6's minimum: IPv6 MTU unchanged",
-                     (unsigned)mtu);
+    if (!HAVE(t, RegGetValueW))
         return 0;
-    }
-    row->NlMtu = mtu;
-    return 1;
-}
-
-static int change_metric(MIB_IPINTERFACE_ROW *row, uint32_t metric)
-{
-    row->UseAutomaticMetric = FALSE;
-    row->Metric = metric;
-    return 1;
-}
-
-/* Wintun starts at 65535 for both families; both must be pushed to the stack, or local
- * programs keep sending packets too large for the tunnel. */
-int veiltun__ip_set_mtu(uint64_t luid, unsigned mtu)
-{
-    return change_interface(luid, change_mtu, mtu, "set MTU");
-}
-
-int veiltun__ip_get_mtu(uint64_t luid, unsigned *mtu)
-{
-    const struct veiltun__iphlp *t = veiltun__iphlp();
-    MIB_IPINTERFACE_ROW row;
-    int present, err = get_interface(t, luid, AF_INET, &row, &present);
-
-    if (err == 0)
-        *mtu = row.NlMtu;
-    return err;
-}
-
-int veiltun__ip_set_metric(uint64_t luid, uint32_t metric)
-{
-    return change_interface(luid, change_metric, metric, "set metric");
+    /* Microsoft's "Guidance for configuring IPv6": DisabledComponents bit 0x10 turns IPv6 off
+     * on every non-tunnel interface (0xFF, everything but loopback, includes it). Wintun is
+     * not an IPv6 transition tunnel, so either setting means its IPv6 never arrives. */
+    rc = t->RegGetValueW(HKEY_LOCAL_MACHINE, L"SYSTEM\\CurrentControlSet\\Services\\Tcpip6\\Parameters",
+                         L"DisabledComponents", RRF_RT_REG_DWORD, NULL, &value, &size);
+    return rc == ERROR_SUCCESS && (value & 0x10) != 0;
 }
 
 int veiltun__ip_route(uint64_t luid, const veiltun_prefix *dst, const veiltun_prefix *gw,
@@ -228,9 +215,25 @@ int veiltun__ip_route(uint64_t luid, const veiltun_prefix *dst, const veiltun_pr
     row.Metric = metric;
     row.Protocol = MIB_IPPROTO_NETMGMT;
     rc = add ? CALL(t, CreateIpForwardEntry2, &row) : CALL(t, DeleteIpForwardEntry2, &row);
+    if (rc == 0)
+        return 0;
     if (!add && rc == ERROR_NOT_FOUND)
-        return veiltun__fail_os(VEILTUN_ENOENT, (int)rc);
-    return rc ? veiltun__win_error(rc, add ? "add route" : "remove route") : 0;
+        return veiltun__fail_os(luid_exists(t, luid) ? VEILTUN_ENOENT : VEILTUN_ENODEV, (int)rc);
+    return interface_error(t, luid, rc, add ? "add route" : "remove route");
+}
+
+/* MIB_IF_ROW2.Mtu is the NDIS MTU, which Wintun fixes at 65535 (driver/wintun.c); what
+ * the stack uses is each IP interface's NlMtu. */
+static void ip_mtus(uint64_t luid, ULONG ndis_mtu, veiltun_info *info)
+{
+    MIB_IPINTERFACE_ROW row;
+    int saved = veiltun_last_os_error();
+
+    info->mtu = veiltun__ip_get_interface(luid, VEILTUN__V4, &row) == 0 ? row.NlMtu : 0;
+    info->mtu6 = veiltun__ip_get_interface(luid, VEILTUN__V6, &row) == 0 ? row.NlMtu : 0;
+    if (info->mtu == 0)
+        info->mtu = info->mtu6 ? info->mtu6 : ndis_mtu;
+    veiltun__fail_os(0, saved); /* a family that is absent is no failure of this call */
 }
 
 int veiltun__ip_link(uint64_t luid, veiltun_info *info)
@@ -242,13 +245,15 @@ int veiltun__ip_link(uint64_t luid, veiltun_info *info)
     memset(&row, 0, sizeof(row));
     row.InterfaceLuid.Value = luid;
     rc = CALL(t, GetIfEntry2, &row);
+    if (rc == ERROR_FILE_NOT_FOUND || rc == ERROR_NOT_FOUND)
+        return veiltun__fail_os(VEILTUN_ENODEV, (int)rc); /* the adapter is gone */
     if (rc)
         return veiltun__win_error(rc, "read adapter");
     memset(info, 0, sizeof(*info));
     WideCharToMultiByte(CP_UTF8, 0, row.Alias, -1, info->name, sizeof(info->name), NULL, NULL);
     info->name[sizeof(info->name) - 1] = '\0';
     info->index = (int)row.InterfaceIndex;
-    info->mtu = row.Mtu;
+    ip_mtus(luid, row.Mtu, info);
     info->up = row.AdminStatus == NET_IF_ADMIN_STATUS_UP;
     info->running = row.OperStatus == IfOperStatusUp;
     info->persist = 0; /* Wintun adapters end with the process that made them */

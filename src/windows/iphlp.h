@@ -53,9 +53,13 @@ void veiltun__iphlp_override(const struct veiltun__iphlp *t);
 /* Operations; each returns 0 or a VEILTUN_E* (the IP Helper code is the recorded OS error). */
 int veiltun__ip_address(uint64_t luid, const veiltun_prefix *p, int add);
 int veiltun__ip_get_addresses(uint64_t luid, veiltun_prefix *out, size_t max);
-int veiltun__ip_set_mtu(uint64_t luid, unsigned mtu);
-int veiltun__ip_get_mtu(uint64_t luid, unsigned *mtu);
-int veiltun__ip_set_metric(uint64_t luid, uint32_t metric);
+/* A family's (VEILTUN__V4/V6) IP interface row; VEILTUN__ENOTYET before it appears,
+ * VEILTUN_ENODEV once the adapter is gone. */
+int veiltun__ip_get_interface(uint64_t luid, int family, MIB_IPINTERFACE_ROW *row);
+/* Writes a row read with veiltun__ip_get_interface (fixing what Windows would refuse). */
+int veiltun__ip_set_interface(MIB_IPINTERFACE_ROW *row, const char *what);
+/* 1 if the registry turns IPv6 off for interfaces such as Wintun's. */
+int veiltun__ip_ipv6_disabled(void);
 int veiltun__ip_route(uint64_t luid, const veiltun_prefix *dst, const veiltun_prefix *gw,
                       uint32_t metric, int add);
 int veiltun__ip_link(uint64_t luid, veiltun_info *info);

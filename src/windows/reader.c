@@ -28,18 +28,33 @@ uint32_t veiltun__ring_next_capacity(uint32_t capacity, uint64_t pressure, int a
     return capacity * 2;
 }
 
-/* Waits for room in the queue while holding the packet; 0 if quit was asked. */
+void veiltun__reader_room(veiltun *dev)
+{
+    if (atomic_load_explicit(&dev->sys.want_room, memory_order_acquire))
+        SetEvent(dev->sys.room_event);
+}
+
+/* Waits for room in the queue while holding the packet; 0 if quit was asked. The consumer
+ * signals room_event as it frees space (no timed polling: a 1 ms wait lasts a whole clock
+ * tick, often 15.6 ms, on Windows). The flag is raised before the second look, so a release
+ * between the look and the wait still wakes us. */
 static int wait_for_room(veiltun *dev, void **slot, DWORD size)
 {
     struct veiltun__sys *s = &dev->sys;
+    HANDLE waits[2] = {s->quit_event, s->room_event};
+    int ok = 1;
 
     VEILTUN__COUNT(dev, queue_full, 1);
+    atomic_store(&s->want_room, 1);
     while ((*slot = veiltun__queue_reserve(&s->queue, size)) == NULL) {
         SetEvent(s->ready_event);
-        if (WaitForSingleObject(s->quit_event, 1) == WAIT_OBJECT_0)
-            return 0;
+        if (WaitForMultipleObjects(2, waits, FALSE, INFINITE) != WAIT_OBJECT_0 + 1) {
+            ok = 0;
+            break;
+        }
     }
-    return 1;
+    atomic_store(&s->want_room, 0);
+    return ok;
 }
 
 /* Moves up to a batch; returns the count, or a VEILTUN_E* if the ring failed first. */
@@ -57,6 +72,13 @@ static int drain(veiltun *dev)
             DWORD code = GetLastError();
             if (code == ERROR_NO_MORE_ITEMS || count > 0)
                 return count;
+            /* ERROR_INVALID_DATA: the ring is corrupt and stays so, since its head never
+             * advances again (api/session.c); ERROR_HANDLE_EOF: the adapter is going away. */
+            if (code == ERROR_INVALID_DATA)
+                veiltun__log(VEILTUN_LOG_ERROR,
+                             "%s: the receive ring is corrupt (Wintun ERROR_INVALID_DATA): "
+                             "this handle can receive no more; re-open the device",
+                             dev->name);
             return veiltun__win_error(code, "receive");
         }
         slot = veiltun__queue_reserve(&s->queue, size);
@@ -71,30 +93,44 @@ static int drain(veiltun *dev)
     return count;
 }
 
-/* Grows the ring when the last period showed it too small. Only the reader touches the
- * receive side; senders are kept out by the exclusive session lock. */
-static void maybe_tune(veiltun *dev, uint64_t now)
+/* Grows the ring when the last period showed it too small (VEILTUN_F_RING_GROW). Only the
+ * reader touches the receive side; senders are kept out by the exclusive session lock.
+ * Ending the session unregisters the rings, which the driver reports as media disconnected,
+ * and the new one as connected (driver/wintun.c): Windows sees a link flap. If no session can
+ * be started again the handle is broken: returns 0 then, and the reader must stop, for a NULL
+ * session passed to Wintun crashes the process (api/session.c has no NULL check). */
+static int maybe_tune(veiltun *dev, uint64_t now)
 {
     struct veiltun__sys *s = &dev->sys;
     uint64_t seen = atomic_load(&dev->stats.ring_full) + atomic_load(&dev->stats.queue_full);
     uint32_t next, old = s->capacity;
 
     if (now - s->last_tune_ms < TUNE_PERIOD_MS)
-        return;
+        return 1;
     next = veiltun__ring_next_capacity(s->capacity, seen - s->full_seen, s->auto_tune);
     s->full_seen = seen;
     s->last_tune_ms = now;
     if (next == 0)
-        return;
+        return 1;
     AcquireSRWLockExclusive(&s->session_lock);
     veiltun__session_end(dev);
-    if (veiltun__session_start(dev, next) < 0 && veiltun__session_start(dev, old) < 0)
-        atomic_store(&s->reader_error, VEILTUN_EIO);
-    ReleaseSRWLockExclusive(&s->session_lock);
-    if (s->session != NULL && s->capacity == next) {
-        VEILTUN__COUNT(dev, ring_grows, 1);
-        veiltun__log(VEILTUN_LOG_INFO, "%s: ring grown to %u bytes", dev->name, next);
+    if (veiltun__session_start(dev, next) < 0 && veiltun__session_start(dev, old) < 0) {
+        veiltun__log(VEILTUN_LOG_ERROR,
+                     "%s: the ring could not be restarted after growing: this handle can move "
+                     "no more packets; re-open the device",
+                     dev->name);
+        atomic_store(&s->send_broken, VEILTUN_ENOTRECOVERABLE);
     }
+    ReleaseSRWLockExclusive(&s->session_lock);
+    if (s->session == NULL)
+        return 0;
+    if (s->capacity == next) {
+        VEILTUN__COUNT(dev, ring_grows, 1);
+        veiltun__log(VEILTUN_LOG_INFO, "%s: ring grown to %u bytes (the adapter's link went "
+                                       "down and up)",
+                     dev->name, next);
+    }
+    return 1;
 }
 
 /* Polls the ring for a short while; the packets found, or 0. */
@@ -128,6 +164,22 @@ static int sleep_on_ring(veiltun *dev, uint64_t *rate, uint64_t *window_start,
     return r != WAIT_OBJECT_0 + 1;
 }
 
+/* The reader stops for good. EOF: the adapter is gone; anything else breaks the handle. The
+ * consumer drains what is queued, then sees the error, and the event. */
+static void reader_failed(veiltun *dev, int err)
+{
+    struct veiltun__sys *s = &dev->sys;
+
+    if (err == VEILTUN_ENODEV) {
+        atomic_store(&s->gone, 1);
+        SetEvent(s->gone_event);
+    } else {
+        atomic_store(&s->reader_error, err);
+        atomic_store(&s->broken, 1);
+    }
+    SetEvent(s->ready_event);
+}
+
 static DWORD WINAPI reader_main(void *arg)
 {
     veiltun *dev = arg;
@@ -144,10 +196,7 @@ static DWORD WINAPI reader_main(void *arg)
                 VEILTUN__COUNT(dev, reader_spins, 1);
         }
         if (n < 0) {
-            /* EOF: the adapter is gone. The consumer drains what is queued, then sees it. */
-            atomic_store(n == VEILTUN_ENODEV ? &s->gone : &s->reader_error,
-                         n == VEILTUN_ENODEV ? 1 : n);
-            SetEvent(s->ready_event);
+            reader_failed(dev, n);
             break;
         }
         if (n > 0)
@@ -158,7 +207,10 @@ static DWORD WINAPI reader_main(void *arg)
             window_start = now;
             window_packets = 0;
         }
-        maybe_tune(dev, now);
+        if (!maybe_tune(dev, now)) {
+            reader_failed(dev, VEILTUN_ENOTRECOVERABLE);
+            break;
+        }
         if (n == 0 && sleep_on_ring(dev, &rate, &window_start, &window_packets))
             break;
     }

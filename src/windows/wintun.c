@@ -11,16 +11,49 @@ static const struct veiltun__wintun *override_table;
 static INIT_ONCE load_once = INIT_ONCE_STATIC_INIT;
 static int load_error;
 
-/* Wintun's log lines (UTF-16) go to our logger. */
+/* Lines Wintun logs on this thread while a probe is open (see veiltun__wintun_probe_begin). */
+#define PROBE_LINES 4
+static _Thread_local struct {
+    int active, count;
+    veiltun_log_level level[PROBE_LINES];
+    char text[PROBE_LINES][256];
+} probe;
+
+/* Wintun's log lines (UTF-16) go to our logger; Wintun calls it on the thread that made the
+ * call (and on its own work items for orphan cleanup). */
 static void WINAPI bridge_logger(int level, DWORD64 timestamp, const WCHAR *message)
 {
     char text[512];
     static const veiltun_log_level map[] = {VEILTUN_LOG_INFO, VEILTUN_LOG_WARN, VEILTUN_LOG_ERROR};
+    veiltun_log_level ours = level >= 0 && level <= 2 ? map[level] : VEILTUN_LOG_INFO;
 
     (void)timestamp;
     if (WideCharToMultiByte(CP_UTF8, 0, message, -1, text, sizeof(text), NULL, NULL) == 0)
         strcpy(text, "(unprintable message)");
-    veiltun__log(level >= 0 && level <= 2 ? map[level] : VEILTUN_LOG_INFO, "wintun: %s", text);
+    if (probe.active) {
+        if (probe.count < PROBE_LINES) {
+            probe.level[probe.count] = ours;
+            snprintf(probe.text[probe.count], sizeof(probe.text[0]), "%s", text);
+            probe.count++;
+        }
+        return;
+    }
+    veiltun__log(ours, "wintun: %s", text);
+}
+
+void veiltun__wintun_probe_begin(void)
+{
+    probe.active = 1;
+    probe.count = 0;
+}
+
+void veiltun__wintun_probe_end(int expected)
+{
+    probe.active = 0;
+    for (int i = 0; i < probe.count; i++)
+        veiltun__log(expected ? VEILTUN_LOG_DEBUG : probe.level[i], "wintun: %s%s", probe.text[i],
+                     expected ? " (expected: no adapter of that name yet)" : "");
+    probe.count = 0;
 }
 
 int veiltun__wintun_load(struct veiltun__wintun *t, const WCHAR *path)

@@ -45,6 +45,11 @@ const struct veiltun__wintun *veiltun__wintun_get(int *err);
 /* Loads a table from @p path (tests load variants of the test double this way). */
 int veiltun__wintun_load(struct veiltun__wintun *t, const WCHAR *path);
 void veiltun__wintun_unload(struct veiltun__wintun *t);
+/* WintunOpenAdapter logs an ERROR line when no adapter matches (api/adapter.c), which is the
+ * normal outcome of the open-then-create probe: between begin and end, Wintun's lines on this
+ * thread are held back, and end logs them at DEBUG if @p expected, else at their own level. */
+void veiltun__wintun_probe_begin(void);
+void veiltun__wintun_probe_end(int expected);
 /* Tests: make veiltun__wintun_get() return @p t (NULL restores normal loading). */
 void veiltun__wintun_override(const struct veiltun__wintun *t);
 

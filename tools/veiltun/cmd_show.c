@@ -63,8 +63,8 @@ static void print_json(const veiltun_info *d, int with_tunnel)
 {
     fputs("{\"name\":", stdout);
     json_string(stdout, d->name);
-    printf(",\"index\":%d,\"mtu\":%u,\"up\":%s,\"running\":%s,\"persist\":%s,\"multi_queue\":%s,",
-           d->index, d->mtu, tristate(d->up), tristate(d->running), tristate(d->persist),
+    printf(",\"index\":%d,\"mtu\":%u,\"mtu6\":%u,\"up\":%s,\"running\":%s,\"persist\":%s,\"multi_queue\":%s,",
+           d->index, d->mtu, d->mtu6, tristate(d->up), tristate(d->running), tristate(d->persist),
            tristate(d->multi_queue));
     printf("\"owner\":%lld,\"group\":%lld,", (long long)d->owner, (long long)d->group);
     print_addresses_json(d->name);
@@ -93,8 +93,12 @@ static void print_text(const veiltun_info *d)
     const veiltun_os_counters *c = &d->counters;
     char *answer = NULL;
 
-    printf("%s: index %d, %s%s, mtu %u%s", d->name, d->index, d->up ? "up" : "down",
-           d->running ? ", in use" : "", d->mtu, d->persist > 0 ? ", persistent" : "");
+    printf("%s: index %d, %s%s, mtu %u", d->name, d->index, d->up ? "up" : "down",
+           d->running ? ", in use" : "", d->mtu);
+    if (d->mtu6 != 0 && d->mtu6 != d->mtu) /* Windows keeps one per family */
+        printf(", ipv6 mtu %u", d->mtu6);
+    if (d->persist > 0)
+        fputs(", persistent", stdout);
     if (d->owner >= 0)
         printf(", owner %lld", (long long)d->owner);
     if (d->group >= 0)
