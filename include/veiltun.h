@@ -734,7 +734,8 @@ VEILTUN_API int veiltun_next_event(veiltun *dev, veiltun_event *ev);
 typedef struct veiltun_stats {
     uint64_t rx_packets; /* packets read from the device (delivered to the caller) */
     uint64_t rx_bytes;
-    uint64_t rx_dropped; /* packets read but dropped (larger than the caller's buffer) */
+    uint64_t rx_dropped; /* packets read but dropped (larger than the caller's buffer;
+                            Windows: also what the driver handed over that is not IP) */
     uint64_t rx_errors;  /* failed reads other than "nothing to read" */
     uint64_t tx_packets; /* packets written into the device */
     uint64_t tx_bytes;

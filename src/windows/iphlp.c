@@ -143,6 +143,8 @@ int veiltun__ip_get_addresses(uint64_t luid, veiltun_prefix *out, size_t max)
         count++;
     }
     CALL(t, FreeMibTable, table);
+    if (count == 0 && !luid_exists(t, luid))
+        return veiltun__fail_os(VEILTUN_ENODEV, ERROR_FILE_NOT_FOUND);
     return count > INT32_MAX ? INT32_MAX : (int)count;
 }
 

@@ -81,6 +81,13 @@ static int drain(veiltun *dev)
                              dev->name);
             return veiltun__win_error(code, "receive");
         }
+        /* The driver writes an all-zero packet of the full length when it cannot read one
+         * (driver/wintun.c): nothing that is not IPv4 or IPv6 reaches the caller. */
+        if (veiltun__check_packet(pkt, size) < 0) {
+            s->api->WintunReleaseReceivePacket(s->session, pkt);
+            VEILTUN__COUNT(dev, rx_dropped, 1);
+            continue;
+        }
         slot = veiltun__queue_reserve(&s->queue, size);
         if (slot == NULL && !wait_for_room(dev, &slot, size)) {
             s->api->WintunReleaseReceivePacket(s->session, pkt);

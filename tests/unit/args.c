@@ -42,7 +42,7 @@ static void test_open_config(void)
     ASSERT_EQ(open_with("\xff", VEILTUN_OPEN_CREATE, 0), VEILTUN_EBADNAME);
     ASSERT_EQ(open_with("0123456789abcdef", VEILTUN_OPEN_CREATE, 0), VEILTUN_ENAMETOOLONG);
     ASSERT_EQ(open_with("ok0", VEILTUN_OPEN_CREATE, 0x80), VEILTUN_EBADFLAGS);
-    ASSERT_EQ(open_with("ok0", VEILTUN_OPEN_CREATE, 0x8), VEILTUN_EBADFLAGS);
+    ASSERT_EQ(open_with("ok0", VEILTUN_OPEN_CREATE, 0x10), VEILTUN_EBADFLAGS);
     ASSERT_EQ(open_with("ok%d", VEILTUN_OPEN_ATTACH, 0), VEILTUN_EBADFLAGS);
     ASSERT_EQ(open_with("ok0", (veiltun_open_mode)7, 0), VEILTUN_EINVAL);
     veiltun_config_init(&cfg);
@@ -55,6 +55,10 @@ static void test_open_config(void)
     cfg.ring_capacity = 0;
     cfg.tunnel_type = "";
     ASSERT_EQ(veiltun_open(&cfg, &dev), VEILTUN_EINVAL);
+    veiltun_config_init(&cfg);
+    cfg.setup_timeout_ms = 600001; /* the Windows wait for IP interfaces, checked everywhere */
+    ASSERT_EQ(veiltun_open(&cfg, &dev), VEILTUN_EINVAL);
+    ASSERT_TRUE(strstr(last_log, "setup timeout") != NULL);
     veiltun_config_init(&cfg);
     cfg.owner = -2;
     ASSERT_EQ(veiltun_open(&cfg, &dev), VEILTUN_EINVAL);
