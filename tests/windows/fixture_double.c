@@ -703,6 +703,30 @@ static void test_counted_misuse(void)
     ASSERT_TRUE(strstr(what, "closed") != NULL);
     ASSERT_TRUE(d.inject(L"mis0", NULL, 40));
     w.end(s);
+    /* the same for a session already cut by end of file: it is not ended yet */
+    s = w.start(a, 0x20000);
+    ASSERT_TRUE(s != NULL);
+    d.end_of_file(L"mis0");
+    w.close(a);
+    ASSERT_EQ(d.violations(NULL, 0), before + 2);
+    w.end(s);
+    /* releasing a pointer that is not a held packet writes blindly in the real DLL */
+    a = w.create(L"mis1", L"veiltun", NULL);
+    ASSERT_TRUE(a != NULL);
+    s = w.start(a, 0x20000);
+    ASSERT_TRUE(s != NULL);
+    ASSERT_TRUE(d.inject(L"mis1", NULL, 40));
+    {
+        DWORD size;
+        BYTE *p = w.receive(s, &size);
+
+        ASSERT_TRUE(p != NULL);
+        w.release(s, p);
+        w.release(s, p);
+        ASSERT_EQ(d.violations(what, sizeof(what)), before + 3);
+        ASSERT_TRUE(strstr(what, "WintunReleaseReceivePacket") != NULL);
+    }
+    w.end(s);
     w.close(a);
 }
 

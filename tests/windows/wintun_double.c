@@ -95,7 +95,8 @@ struct handle {
     DWORD magic;
     struct adapter *adapter;
     BOOL creator;
-    BOOL closed; /* kept allocated to detect use after close */
+    BOOL closed;             /* kept allocated to detect use after close */
+    struct session *session; /* the last session started on it */
 };
 
 /* Hook calls collected under the lock and made after it is released. */
@@ -481,7 +482,9 @@ EXPORT void WINAPI WintunCloseAdapter(void *handle)
     h = check_handle(handle, "WintunCloseAdapter");
     EnterCriticalSection(&lock);
     a = h->adapter;
-    if (a->live != NULL && a->live->handle == h && !a->live->ended)
+    /* api/session.c: a session holds its own device handle, so closing the adapter handle
+     * first is survived, but it is the wrong order (even for a session already cut) */
+    if (h->session != NULL && !h->session->ended)
         violation("adapter handle closed while its session runs");
     /* api/adapter.c: closing the handle that created the adapter removes the device
      * (SwDeviceClose); the driver then drops the ring registration (driver/wintun.c) */
@@ -594,6 +597,7 @@ EXPORT void *WINAPI WintunStartSession(void *handle, DWORD capacity)
         s->adapter = a;
         s->registered = TRUE;
         a->live = s;
+        h->session = s;
         /* driver/wintun.c TunRegisterBuffers: registering reports media connected */
         a->row.media_connected = TRUE;
         add_event(&ev, WINTUN_TEST_MEDIA_CONNECTED, a->row.luid);
@@ -715,9 +719,9 @@ EXPORT void WINAPI WintunReleaseReceivePacket(void *session, const BYTE *packet)
 
     InterlockedIncrement(&s->inside_rx);
     EnterCriticalSection(&lock);
-    pos = (ULONG)(packet - s->rx.data) - HEADER;
-    if (packet < s->rx.data + HEADER || pos >= s->capacity || pos % ALIGNMENT != 0 ||
-        (*header_at(&s->rx, pos) & HELD_BIT) == 0) {
+    pos = (ULONG)((uintptr_t)packet - (uintptr_t)s->rx.data - HEADER);
+    if ((uintptr_t)packet < (uintptr_t)s->rx.data + HEADER || pos >= s->capacity ||
+        pos % ALIGNMENT != 0 || (*header_at(&s->rx, pos) & HELD_BIT) == 0) {
         /* api/session.c: the header before the pointer is written blindly (no check) */
         violation("WintunReleaseReceivePacket of a pointer that is not a held packet");
     } else {
@@ -810,9 +814,9 @@ EXPORT void WINAPI WintunSendPacket(void *session, const BYTE *packet)
 
     InterlockedIncrement(&s->inside_tx);
     EnterCriticalSection(&lock);
-    pos = (ULONG)(packet - s->tx.data) - HEADER;
-    if (packet < s->tx.data + HEADER || pos >= s->capacity || pos % ALIGNMENT != 0 ||
-        (*header_at(&s->tx, pos) & HELD_BIT) == 0) {
+    pos = (ULONG)((uintptr_t)packet - (uintptr_t)s->tx.data - HEADER);
+    if ((uintptr_t)packet < (uintptr_t)s->tx.data + HEADER || pos >= s->capacity ||
+        pos % ALIGNMENT != 0 || (*header_at(&s->tx, pos) & HELD_BIT) == 0) {
         /* api/session.c: the header before the pointer is written blindly (no check) */
         violation("WintunSendPacket of a pointer that is not an allocated packet");
     } else {
