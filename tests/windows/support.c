@@ -860,6 +860,13 @@ static DWORD WINAPI delete_route(const MIB_IPFORWARD_ROW2 *row)
 /* ---------------------------------------------------------------------------------------- */
 /* Interface rows (GetIfEntry2, GetIfTable2) from the double's table. */
 
+/* Row i of the double's table: WintunTestIface returns how many rows the table has and fills
+ * *out when i is below that. */
+static BOOL table_row(int i, struct wintun_test_iface *out)
+{
+    return i < dbl.iface(i, out);
+}
+
 static void if_row(const struct wintun_test_iface *t, MIB_IF_ROW2 *row)
 {
     memset(row, 0, sizeof(*row));
@@ -909,7 +916,7 @@ static DWORD WINAPI if_entry(MIB_IF_ROW2 *row)
         if (!found && (luid & FILTER_LUID_BIT))
             filter = found = dbl.by_luid(luid & ~FILTER_LUID_BIT, &t) && t.wintun;
     } else {
-        for (int i = 0; !found && i < 1024 && dbl.iface(i, &t); i++) {
+        for (int i = 0; !found && table_row(i, &t); i++) {
             found = t.index == row->InterfaceIndex;
             if (!found && t.wintun && t.index + FILTER_INDEX == row->InterfaceIndex)
                 found = filter = TRUE;
@@ -933,13 +940,14 @@ static DWORD WINAPI if_table(MIB_IF_TABLE2 **out)
 
     if (out == NULL)
         return ERROR_INVALID_PARAMETER;
-    while (n < 1024 && dbl.iface(n, &t))
-        n++;
+    n = dbl.iface(0, NULL);
+    if (n < 0)
+        n = 0;
     /* Twice as many rows: room for each adapter's filter row. */
     table = calloc(1, sizeof(*table) + (size_t)(2 * n + 1) * sizeof(MIB_IF_ROW2));
     if (table == NULL)
         return ERROR_NOT_ENOUGH_MEMORY;
-    for (int i = 0; i < n && dbl.iface(i, &t); i++) {
+    for (int i = 0; i < n && table_row(i, &t); i++) {
         if_row(&t, &table->Table[table->NumEntries++]);
         if (t.wintun)
             filter_row(&t, &table->Table[table->NumEntries++]);
@@ -1034,7 +1042,7 @@ void recorder_install(void)
     q_len = 0;
     LeaveCriticalSection(&lock);
     /* Adapters left from an earlier case are there at once, without announcement. */
-    for (int i = 0; i < 1024 && dbl.iface(i, &t); i++) {
+    for (int i = 0; table_row(i, &t); i++) {
         if (!t.wintun)
             continue;
         EnterCriticalSection(&lock);
