@@ -538,6 +538,12 @@ int main(int argc, char **argv)
     test_ipv6_disabled();
     test_registrations();
     test_misuse();
+    {
+        char what[256] = "";
+        LONG v = dbl.violations(what, sizeof(what));
+        if (v != 0)
+            TEST_FAIL("the double saw %ld misuse(s): %s", (long)v, what);
+    }
     printf("fixture_recorder: ok\n");
     return 0;
 }
