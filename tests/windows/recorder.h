@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An IP Helper table that behaves as Windows' does for the double's adapters, records what the
  * backend asks for, and answers with codes the test chooses. Its interfaces come from the
  * double's table (double.h): a Wintun adapter the double creates gets per-family IP
@@ -13,10 +14,14 @@
 
 /* When a family's IP interface appears after the double creates an adapter. */
 enum rec_arrival {
-    ARRIVE_AT_ONCE = 0,     /* already there when WintunCreateAdapter returns */
-    ARRIVE_AFTER_CALLS = 1, /* after `after` IP Helper calls naming that LUID and family */
-    ARRIVE_AFTER_MS = 2,    /* `after` ms after the adapter was created */
-    ARRIVE_NEVER = 3        /* never (a binding removed for this adapter alone) */
+    ARRIVE_AT_ONCE = 0, /* already there when WintunCreateAdapter returns */
+    /* The first `after` calls of Get/SetIpInterfaceEntry, CreateUnicastIpAddressEntry or
+     * CreateIpForwardEntry2 naming that LUID and family fail with ERROR_NOT_FOUND; the last
+     * of them arrives the interface (MibAddInstance queued), so call after+1 succeeds. 0 is
+     * ARRIVE_AT_ONCE. */
+    ARRIVE_AFTER_CALLS = 1,
+    ARRIVE_AFTER_MS = 2, /* `after` ms after the adapter was created */
+    ARRIVE_NEVER = 3     /* never (a binding removed for this adapter alone) */
 };
 
 #define REC_V4 0
@@ -52,9 +57,22 @@ struct recorder {
 extern struct recorder rec;
 extern struct wintun_double dbl;
 
-/* Loads the double into `dbl`, installs the recorder as the backend's IP Helper table with a
- * clean record, and hooks it to the double's interface table. */
+/* The recorder's IP Helper table; fixture tests call it directly. */
+extern const struct veiltun__iphlp recorder_table;
+
+/* Loads the double into `dbl` (once), clears the record and the per-interface state, sets the
+ * defaults (both families ARRIVE_AT_ONCE, ipv6_low_mtu_code ERROR_INVALID_PARAMETER), starts
+ * the notification thread and hooks the recorder to the double's interface table. Adapters the
+ * double already has are taken as present, without announcement. It does not touch the
+ * library: backend tests also call recorder_use_in_backend(). */
 void recorder_install(void);
+
+/* Makes the recorder the backend's IP Helper table. Inline so that fixture tests, which do not
+ * link the library, never reference veiltun__iphlp_override. */
+static inline void recorder_use_in_backend(void)
+{
+    veiltun__iphlp_override(&recorder_table);
+}
 
 /* Per-interface state (0 / FALSE when the LUID or family is unknown or has not arrived). */
 int recorder_arrived(uint64_t luid, int family);
