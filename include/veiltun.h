@@ -66,27 +66,27 @@ extern "C" {
  * Errors about the caller's input have their own codes below -4000, one per kind of mistake,
  * and are always reported before anything on the system is changed.
  * ------------------------------------------------------------------------------------------- */
-#define VEILTUN_EPERM         (-1)   /* not permitted: needs CAP_NET_ADMIN (Administrator) */
-#define VEILTUN_ENOENT        (-2)   /* no such address or route on the device */
-#define VEILTUN_EIO           (-5)   /* I/O error reported by the OS */
-#define VEILTUN_EBADF         (-9)   /* bad file descriptor (adopt of a closed fd) */
-#define VEILTUN_EAGAIN        (-11)  /* nothing to read now / try again */
-#define VEILTUN_ENOMEM        (-12)  /* out of memory */
-#define VEILTUN_EBUSY         (-16)  /* device is in use (by another process or handle) */
-#define VEILTUN_EEXIST        (-17)  /* device, address or route already exists */
-#define VEILTUN_ENODEV        (-19)  /* no such device, or the device was removed */
-#define VEILTUN_EINVAL        (-22)  /* invalid argument (NULL pointer, zero size, bad state) */
-#define VEILTUN_EMFILE        (-24)  /* too many open files */
-#define VEILTUN_ENAMETOOLONG  (-36)  /* device name longer than the OS allows */
-#define VEILTUN_EPROTO        (-71)  /* unexpected reply from the OS (netlink) */
-#define VEILTUN_EMSGSIZE      (-90)  /* packet larger than the buffer or the MTU */
-#define VEILTUN_ENOTSUP       (-95)  /* not supported on this OS or kernel */
-#define VEILTUN_EAFNOSUPPORT  (-97)  /* address family not available (IPv6 disabled) */
-#define VEILTUN_EADDRNOTAVAIL (-99)  /* address not available */
-#define VEILTUN_ENETUNREACH   (-101) /* gateway not reachable through the device */
-#define VEILTUN_ENOBUFS       (-105) /* no buffer space in the OS */
-#define VEILTUN_ETIMEDOUT     (-110) /* veiltun_wait() timed out */
-#define VEILTUN_ECANCELED     (-125) /* veiltun_wait() cancelled (veiltun_cancel/close) */
+#define VEILTUN_EPERM           (-1)   /* not permitted: needs CAP_NET_ADMIN (Administrator) */
+#define VEILTUN_ENOENT          (-2)   /* no such address or route on the device */
+#define VEILTUN_EIO             (-5)   /* I/O error reported by the OS */
+#define VEILTUN_EBADF           (-9)   /* bad file descriptor (adopt of a closed fd) */
+#define VEILTUN_EAGAIN          (-11)  /* nothing to read now / try again */
+#define VEILTUN_ENOMEM          (-12)  /* out of memory */
+#define VEILTUN_EBUSY           (-16)  /* device is in use (by another process or handle) */
+#define VEILTUN_EEXIST          (-17)  /* device, address or route already exists */
+#define VEILTUN_ENODEV          (-19)  /* no such device, or the device was removed */
+#define VEILTUN_EINVAL          (-22)  /* invalid argument (NULL pointer, zero size, bad state) */
+#define VEILTUN_EMFILE          (-24)  /* too many open files */
+#define VEILTUN_ENAMETOOLONG    (-36)  /* device name longer than the OS allows */
+#define VEILTUN_EPROTO          (-71)  /* unexpected reply from the OS (netlink) */
+#define VEILTUN_EMSGSIZE        (-90)  /* packet larger than the buffer or the MTU */
+#define VEILTUN_ENOTSUP         (-95)  /* not supported on this OS or kernel */
+#define VEILTUN_EAFNOSUPPORT    (-97)  /* address family not available (IPv6 disabled) */
+#define VEILTUN_EADDRNOTAVAIL   (-99)  /* address not available */
+#define VEILTUN_ENETUNREACH     (-101) /* gateway not reachable through the device */
+#define VEILTUN_ENOBUFS         (-105) /* no buffer space in the OS */
+#define VEILTUN_ETIMEDOUT       (-110) /* veiltun_wait() timed out */
+#define VEILTUN_ECANCELED       (-125) /* veiltun_wait() cancelled (veiltun_cancel/close) */
 #define VEILTUN_ENOTRECOVERABLE (-131) /* the packet path failed for good: close, re-open */
 
 #define VEILTUN_EBADNAME   (-4001) /* name empty, "." or "..", or has '/', ':', spaces... */
@@ -290,10 +290,9 @@ VEILTUN_API VEILTUN_NODISCARD int veiltun_adopt(veiltun_os_handle fd, veiltun **
  * Release the handle: wake every thread blocked in veiltun_wait() (they return
  * VEILTUN_ECANCELED), wait until they and any write already in progress have left (a write
  * waiting for ring space gives up at once, VEILTUN_ENOBUFS), then close every descriptor and
- * free the handle. A non-persistent device that this handle created is removed by the OS as its last
- * descriptor closes. NULL is accepted and ignored.
- * No other call on @p dev may start during or after this one.
- * Since: 0.1
+ * free the handle. A non-persistent device that this handle created is removed by the OS as its
+ * last descriptor closes. NULL is accepted and ignored. No other call on @p dev may start during or
+ * after this one. Since: 0.1
  */
 VEILTUN_API void veiltun_close(veiltun *dev);
 
@@ -401,7 +400,7 @@ typedef struct veiltun_os_counters {
 /** A TUN device as the OS reports it. */
 typedef struct veiltun_info {
     char name[VEILTUN_NAME_MAX + 1];
-    int index; /* interface index */
+    int index;       /* interface index */
     unsigned mtu;    /* the IP MTU (Windows: IPv4's, or IPv6's where there is no IPv4) */
     unsigned mtu6;   /* IPv6's MTU where the OS keeps one per family (Windows), else = mtu;
                         0 when the device has no IPv6 */

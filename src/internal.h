@@ -120,6 +120,9 @@ int veiltun__sys_query(const char *name, veiltun_info *out);
 int veiltun__sys_list(veiltun_info *out, size_t max);
 int veiltun__sys_query_addresses(const char *name, veiltun_prefix *out, size_t max);
 
+/* io.c: 1 if dev->known differs from what veiltun_next_event() last reported (takes the lock). */
+int veiltun__events_pending(veiltun *dev);
+
 /* Applies pending OS notifications to dev->known (called with the lock held). */
 int veiltun__sys_drain_events(veiltun *dev);
 veiltun_os_handle veiltun__sys_wait_handle(const veiltun *dev);

@@ -237,14 +237,14 @@ int veiltun_next_event(veiltun *dev, veiltun_event *ev)
     return err;
 }
 
-static int events_pending(veiltun *dev)
+int veiltun__events_pending(veiltun *dev)
 {
     struct veiltun__link *k = &dev->known, *r = &dev->reported;
     int pending;
 
     veiltun__sys_lock(dev);
-    pending = !r->removed && (k->removed || (k->broken && !r->broken) || k->up != r->up ||
-                              k->mtu != r->mtu);
+    pending = !r->removed &&
+              (k->removed || (k->broken && !r->broken) || k->up != r->up || k->mtu != r->mtu);
     veiltun__sys_unlock(dev);
     return pending;
 }
@@ -269,10 +269,10 @@ int veiltun_wait(veiltun *dev, int timeout_ms)
     atomic_fetch_add(&dev->waiters, 1);
     /* Changes already drained (by a write's MTU check) left nothing on the socket to wake
      * us, so look at them first. */
-    r = veiltun__sys_wait(dev, events_pending(dev) ? 0 : timeout_ms);
-    if (r == VEILTUN_ETIMEDOUT && events_pending(dev))
+    r = veiltun__sys_wait(dev, veiltun__events_pending(dev) ? 0 : timeout_ms);
+    if (r == VEILTUN_ETIMEDOUT && veiltun__events_pending(dev))
         r = VEILTUN_READY_EVENT;
-    else if (r > 0 && events_pending(dev))
+    else if (r > 0 && veiltun__events_pending(dev))
         r |= VEILTUN_READY_EVENT;
     atomic_fetch_sub(&dev->waiters, 1);
     return r;

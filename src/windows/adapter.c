@@ -162,8 +162,9 @@ int veiltun__session_start(veiltun *dev, uint32_t capacity)
         /* The driver registers one set of rings per adapter (driver/wintun.c): another handle
          * or process has this adapter's session. */
         if (code == ERROR_ALREADY_INITIALIZED)
-            veiltun__log(VEILTUN_LOG_ERROR, "%s: the adapter is in use by another handle or "
-                                            "process (its rings are registered)",
+            veiltun__log(VEILTUN_LOG_ERROR,
+                         "%s: the adapter is in use by another handle or "
+                         "process (its rings are registered)",
                          dev->name);
         return veiltun__win_error(code, "start session");
     }

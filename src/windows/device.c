@@ -49,8 +49,8 @@ static int create_events(struct veiltun__sys *s)
     s->room_event = CreateEventW(NULL, FALSE, FALSE, NULL);
     s->gone_event = CreateEventW(NULL, TRUE, FALSE, NULL);
     s->arrival_event = CreateEventW(NULL, FALSE, FALSE, NULL);
-    if (!s->quit_event || !s->ready_event || !s->cancel_event || !s->room_event ||
-        !s->gone_event || !s->arrival_event)
+    if (!s->quit_event || !s->ready_event || !s->cancel_event || !s->room_event || !s->gone_event ||
+        !s->arrival_event)
         return veiltun__win_error(GetLastError(), "CreateEvent");
     return 0;
 }
@@ -126,8 +126,8 @@ int veiltun__sys_adopt(veiltun *dev, veiltun_os_handle fd)
 void veiltun__sys_close(veiltun *dev)
 {
     struct veiltun__sys *s = &dev->sys;
-    HANDLE events[6] = {s->quit_event, s->ready_event,  s->cancel_event,
-                        s->room_event, s->gone_event, s->arrival_event};
+    HANDLE events[6] = {s->quit_event, s->ready_event, s->cancel_event,
+                        s->room_event, s->gone_event,  s->arrival_event};
 
     veiltun__ip_notify_cancel(s->notify); /* returns once no callback runs */
     s->notify = NULL;
@@ -170,7 +170,7 @@ static void settle_ready(struct veiltun__sys *s)
 {
     ResetEvent(s->ready_event);
     if (veiltun__queue_used(&s->queue) > 0 || atomic_load(&s->link_changed) ||
-        atomic_load(&s->gone) || atomic_load(&s->reader_error) || atomic_load(&s->broken))
+        atomic_load(&s->gone) || atomic_load(&s->reader_error))
         SetEvent(s->ready_event);
 }
 
@@ -242,10 +242,12 @@ static int send_eof(veiltun *dev)
     if (WaitForSingleObject(s->gone_event, SEND_EOF_WAIT) == WAIT_OBJECT_0)
         return veiltun__fail_os(VEILTUN_ENODEV, ERROR_HANDLE_EOF);
     if (atomic_exchange(&s->send_broken, VEILTUN_ENOTRECOVERABLE) == 0) {
-        veiltun__log(VEILTUN_LOG_ERROR, "%s: the driver refuses the send ring (corrupt): this "
-                                        "handle can send no more; re-open the device",
+        veiltun__log(VEILTUN_LOG_ERROR,
+                     "%s: the driver refuses the send ring (corrupt): this "
+                     "handle can send no more; re-open the device",
                      dev->name);
         atomic_store(&s->broken, 1);
+        atomic_store(&s->link_changed, 1); /* so that a wait looks at it */
         SetEvent(s->ready_event);
     }
     return veiltun__fail_os(VEILTUN_ENOTRECOVERABLE, ERROR_HANDLE_EOF);
@@ -311,8 +313,6 @@ static int ready_mask(struct veiltun__sys *s)
     if (veiltun__queue_used(&s->queue) > 0 || atomic_load(&s->gone) ||
         atomic_load(&s->reader_error))
         mask |= VEILTUN_READY_READ;
-    if (atomic_load(&s->link_changed) || atomic_load(&s->gone) || atomic_load(&s->broken))
-        mask |= VEILTUN_READY_EVENT;
     return mask;
 }
 
@@ -335,7 +335,16 @@ int veiltun__sys_wait(veiltun *dev, int timeout_ms)
             return VEILTUN_ETIMEDOUT;
         if (r != WAIT_OBJECT_0 + 1)
             return veiltun__win_error(GetLastError(), "wait");
+        /* IP Helper notifies about much that changes nothing we report (an interface
+         * appearing, the media state, other fields): look before calling it an event. */
+        if (atomic_load(&s->link_changed) || atomic_load(&s->gone)) {
+            veiltun__sys_lock(dev);
+            veiltun__sys_drain_events(dev);
+            veiltun__sys_unlock(dev);
+        }
         mask = ready_mask(s);
+        if (veiltun__events_pending(dev))
+            mask |= VEILTUN_READY_EVENT;
         if (mask)
             return mask;
         /* Signalled for something already consumed: clear it and wait for the rest. */

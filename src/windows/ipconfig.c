@@ -121,8 +121,8 @@ int veiltun__ipconfig_arrived(veiltun *dev, int fam)
     apply_pending(dev, fam);
     f->configured = 1;
     if (err < 0)
-        veiltun__log(VEILTUN_LOG_ERROR, "%s: configuring its %s interface failed: %s",
-                     dev->name, family_name(fam), veiltun_strerror(err));
+        veiltun__log(VEILTUN_LOG_ERROR, "%s: configuring its %s interface failed: %s", dev->name,
+                     family_name(fam), veiltun_strerror(err));
     return err;
 }
 
@@ -278,8 +278,8 @@ static int keep(veiltun *dev, int kind, const veiltun_prefix *dst, const veiltun
             return veiltun__fail_os(VEILTUN_EEXIST, ERROR_OBJECT_ALREADY_EXISTS);
     }
     if (f->n_pending == VEILTUN__PENDING_MAX) {
-        veiltun__log(VEILTUN_LOG_ERROR, "%s: too many requests wait for %s to appear",
-                     dev->name, family_name(fam));
+        veiltun__log(VEILTUN_LOG_ERROR, "%s: too many requests wait for %s to appear", dev->name,
+                     family_name(fam));
         return veiltun__fail_os(VEILTUN_ENOBUFS, ERROR_NOT_FOUND);
     }
     p = &f->pending[f->n_pending++];

@@ -189,7 +189,8 @@ int veiltun__ip_ipv6_disabled(void)
     /* Microsoft's "Guidance for configuring IPv6": DisabledComponents bit 0x10 turns IPv6 off
      * on every non-tunnel interface (0xFF, everything but loopback, includes it). Wintun is
      * not an IPv6 transition tunnel, so either setting means its IPv6 never arrives. */
-    rc = t->RegGetValueW(HKEY_LOCAL_MACHINE, L"SYSTEM\\CurrentControlSet\\Services\\Tcpip6\\Parameters",
+    rc = t->RegGetValueW(HKEY_LOCAL_MACHINE,
+                         L"SYSTEM\\CurrentControlSet\\Services\\Tcpip6\\Parameters",
                          L"DisabledComponents", RRF_RT_REG_DWORD, NULL, &value, &size);
     return rc == ERROR_SUCCESS && (value & 0x10) != 0;
 }

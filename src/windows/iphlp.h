@@ -35,7 +35,7 @@
 /* Read from the registry (advapi32.dll): whether IPv6 is disabled on the machine. */
 #define VEILTUN__REGISTRY_FUNCTIONS(X)                                                             \
     X(LSTATUS, RegGetValueW,                                                                       \
-      (HKEY key, const WCHAR *subkey, const WCHAR *value, DWORD flags, DWORD *type, void *data,   \
+      (HKEY key, const WCHAR *subkey, const WCHAR *value, DWORD flags, DWORD *type, void *data,    \
        DWORD *size))
 
 #define VEILTUN__IPHLP_FIELD(ret, name, params) ret(WINAPI *name) params;

@@ -133,8 +133,9 @@ static int maybe_tune(veiltun *dev, uint64_t now)
         return 0;
     if (s->capacity == next) {
         VEILTUN__COUNT(dev, ring_grows, 1);
-        veiltun__log(VEILTUN_LOG_INFO, "%s: ring grown to %u bytes (the adapter's link went "
-                                       "down and up)",
+        veiltun__log(VEILTUN_LOG_INFO,
+                     "%s: ring grown to %u bytes (the adapter's link went "
+                     "down and up)",
                      dev->name, next);
     }
     return 1;
@@ -183,6 +184,7 @@ static void reader_failed(veiltun *dev, int err)
     } else {
         atomic_store(&s->reader_error, err);
         atomic_store(&s->broken, 1);
+        atomic_store(&s->link_changed, 1); /* so that a wait looks at it */
     }
     SetEvent(s->ready_event);
 }

@@ -19,7 +19,7 @@ struct veiltun__wintun;
 
 /* A configuration request kept until its family's IP interface appears (ipconfig.c). */
 struct veiltun__pending {
-    int kind; /* VEILTUN__PENDING_* */
+    int kind;               /* VEILTUN__PENDING_* */
     veiltun_prefix dst, gw; /* the address, or a route's destination and gateway */
     int has_gw;
     uint32_t metric;

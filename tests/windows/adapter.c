@@ -229,6 +229,7 @@ int main(void)
     FARPROC f;
 
     recorder_install();
+    recorder_use_in_backend();
     veiltun_set_logger(capture, NULL);
     m = GetModuleHandleW(L"wintun.dll");
     ASSERT_TRUE(m != NULL);

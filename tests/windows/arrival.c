@@ -46,6 +46,7 @@ static void test_open_waits(void)
     int err;
 
     recorder_install();
+    recorder_use_in_backend();
     rec.arrival[REC_V4] = ARRIVE_AFTER_MS;
     rec.arrival_after[REC_V4] = 300;
     rec.arrival[REC_V6] = ARRIVE_AFTER_MS;
@@ -60,6 +61,7 @@ static void test_open_waits(void)
 
     /* Known to IP Helper only after a few calls that found nothing. */
     recorder_install();
+    recorder_use_in_backend();
     rec.arrival[REC_V4] = ARRIVE_AFTER_CALLS;
     rec.arrival_after[REC_V4] = 3;
     dev = open_named("late1", 0, &err);
@@ -87,6 +89,7 @@ static void test_requests_kept(void)
     int err;
 
     recorder_install();
+    recorder_use_in_backend();
     rec.arrival[REC_V6] = ARRIVE_AFTER_MS;
     rec.arrival_after[REC_V6] = 3500;
     dev = open_named("late2", 0, &err);
@@ -131,6 +134,7 @@ static void test_timeout(void)
     int err;
 
     recorder_install();
+    recorder_use_in_backend();
     rec.arrival[REC_V4] = ARRIVE_NEVER;
     dev = open_named("late3", 500, &err);
     ASSERT_EQ(err, VEILTUN_ETIMEDOUT);
@@ -146,6 +150,7 @@ static void test_ipv6_disabled(void)
     int err;
 
     recorder_install();
+    recorder_use_in_backend();
     rec.ipv6_disabled = 1;
     dev = open_named("nov6", 0, &err);
     ASSERT_OK(err);

@@ -17,25 +17,25 @@
 struct wintun_test_iface {
     WCHAR alias[128];
     uint64_t luid;
-    DWORD index;           /* interface index */
-    DWORD type;            /* IF_TYPE_*: 53 (IF_TYPE_PROP_VIRTUAL) for Wintun */
-    BOOL wintun;           /* one of the double's adapters */
-    BOOL present;          /* FALSE while disabled (driver upgrade, "disabled" mode) */
-    BOOL media_connected;  /* a session has its rings registered */
+    DWORD index;          /* interface index */
+    DWORD type;           /* IF_TYPE_*: 53 (IF_TYPE_PROP_VIRTUAL) for Wintun */
+    BOOL wintun;          /* one of the double's adapters */
+    BOOL present;         /* FALSE while disabled (driver upgrade, "disabled" mode) */
+    BOOL media_connected; /* a session has its rings registered */
 };
 
 /* What the hook is told (see WintunTestSetHook). */
-#define WINTUN_TEST_ADAPTER_ADDED   1
-#define WINTUN_TEST_ADAPTER_REMOVED 2
-#define WINTUN_TEST_MEDIA_CONNECTED 3
+#define WINTUN_TEST_ADAPTER_ADDED      1
+#define WINTUN_TEST_ADAPTER_REMOVED    2
+#define WINTUN_TEST_MEDIA_CONNECTED    3
 #define WINTUN_TEST_MEDIA_DISCONNECTED 4
 typedef void(WINAPI *wintun_test_hook)(int what, uint64_t luid, void *ctx);
 
 struct wintun_double {
     /* Packets. */
     BOOL(WINAPI *inject)(const WCHAR *adapter, const BYTE *data, DWORD size);
-    BOOL(WINAPI *inject_batch)(const WCHAR *adapter, const BYTE *const *data, const DWORD *sizes,
-                               DWORD count);
+    BOOL(WINAPI *inject_batch)
+    (const WCHAR *adapter, const BYTE *const *data, const DWORD *sizes, DWORD count);
     DWORD(WINAPI *take_sent)(const WCHAR *adapter, BYTE *buf, DWORD cap);
     void(WINAPI *fill_send_ring)(const WCHAR *adapter, BOOL full);
     /* Driver-side events. */
@@ -60,7 +60,7 @@ struct wintun_double {
     BOOL(WINAPI *remove_foreign)(uint64_t luid);
     BOOL(WINAPI *by_alias)(const WCHAR *alias, struct wintun_test_iface *out);
     BOOL(WINAPI *by_luid)(uint64_t luid, struct wintun_test_iface *out);
-    int(WINAPI *iface)(int i, struct wintun_test_iface *out);
+    int(WINAPI *iface)(int i, struct wintun_test_iface *out); /* returns the row count */
     void(WINAPI *set_hook)(wintun_test_hook hook, void *ctx);
 };
 

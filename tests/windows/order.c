@@ -1,6 +1,8 @@
-/* The double makes a wrong shutdown order fail, so the clean result of the io test means
- * something: ending the session while the reader still uses it, or closing the adapter
- * first, is reported. */
+/* SPDX-License-Identifier: MIT */
+/* The shutdown order the library follows (quit, join the reader, end the session, close the
+ * adapter) is the one the double accepts without complaint; the wrong one is reported, so the
+ * clean results of the other tests mean something. (Misuse the real DLL crashes on, such as a
+ * receive on an ended session, ends the process: fixture_double checks that.) */
 #include "double.h"
 #include "test.h"
 #include "veiltun.h"
@@ -11,24 +13,25 @@ int main(void)
     struct veiltun__wintun t;
     struct wintun_double d;
     char what[160];
-    DWORD size;
 
     ASSERT_OK(veiltun__wintun_load(&t, L"wintun.dll"));
     double_load(&d);
+    /* Right: end the session, then close the adapter. */
     void *adapter = t.WintunCreateAdapter(L"order", L"veiltun", NULL);
     void *session = t.WintunStartSession(adapter, 0x20000);
     ASSERT_TRUE(session != NULL);
+    t.WintunEndSession(session);
+    t.WintunCloseAdapter(adapter);
+    ASSERT_EQ(d.violations(what, sizeof(what)), 0);
     /* Wrong: the adapter closed under a running session. */
+    adapter = t.WintunCreateAdapter(L"order", L"veiltun", NULL);
+    session = t.WintunStartSession(adapter, 0x20000);
+    ASSERT_TRUE(session != NULL);
     t.WintunCloseAdapter(adapter);
     ASSERT_EQ(d.violations(what, sizeof(what)), 1);
-    ASSERT_TRUE(strstr(what, "adapter closed") != NULL);
-    /* Wrong: a reader that was not joined receives after the session ended. */
+    ASSERT_TRUE(strstr(what, "adapter") != NULL);
     t.WintunEndSession(session);
-    ASSERT_TRUE(t.WintunReceivePacket(session, &size) == NULL);
-    ASSERT_EQ(GetLastError(), ERROR_HANDLE_EOF);
-    ASSERT_EQ(d.violations(what, sizeof(what)), 2);
-    ASSERT_TRUE(strstr(what, "ended session") != NULL);
-    /* Capacity outside the documented range is refused by the double too. */
+    /* Capacity outside the documented range is refused by the driver, so by the double. */
     adapter = t.WintunCreateAdapter(L"order2", L"veiltun", NULL);
     ASSERT_TRUE(t.WintunStartSession(adapter, 0x30000) == NULL);
     ASSERT_EQ(GetLastError(), ERROR_INVALID_PARAMETER);

@@ -74,7 +74,8 @@ static inline void recorder_use_in_backend(void)
     veiltun__iphlp_override(&recorder_table);
 }
 
-/* Per-interface state (0 / FALSE when the LUID or family is unknown or has not arrived). */
+/* Per-interface state (0 / FALSE when the LUID or family is unknown or has not arrived).
+ * `family` is REC_V4 or REC_V6 (AF_INET and AF_INET6 are accepted too). */
 int recorder_arrived(uint64_t luid, int family);
 ULONG recorder_mtu(uint64_t luid, int family);
 /* The IP interface row as the recorder holds it; FALSE when absent. */

@@ -143,6 +143,12 @@ static int fam_slot(int family)
     return family == AF_INET ? REC_V4 : family == AF_INET6 ? REC_V6 : -1;
 }
 
+/* The recorder_* queries take REC_V4/REC_V6 (or AF_INET/AF_INET6). */
+static int query_slot(int family)
+{
+    return family == REC_V4 || family == REC_V6 ? family : fam_slot(family);
+}
+
 static ADDRESS_FAMILY slot_family(int f)
 {
     return f == REC_V4 ? AF_INET : AF_INET6;
@@ -1055,7 +1061,7 @@ void recorder_install(void)
 int recorder_arrived(uint64_t luid, int family)
 {
     struct iface_state *s;
-    int f = fam_slot(family), r = 0;
+    int f = query_slot(family), r = 0;
 
     EnterCriticalSection(&lock);
     s = find_luid(luid);
@@ -1068,7 +1074,7 @@ int recorder_arrived(uint64_t luid, int family)
 BOOL recorder_row(uint64_t luid, int family, MIB_IPINTERFACE_ROW *out)
 {
     struct iface_state *s;
-    int f = fam_slot(family);
+    int f = query_slot(family);
     BOOL r = FALSE;
 
     EnterCriticalSection(&lock);
@@ -1104,7 +1110,7 @@ const char *recorder_media_history(uint64_t luid)
 void recorder_external_mtu(uint64_t luid, int family, ULONG mtu)
 {
     struct iface_state *s;
-    int f = fam_slot(family);
+    int f = query_slot(family);
 
     EnterCriticalSection(&lock);
     s = find_luid(luid);
@@ -1122,7 +1128,7 @@ void recorder_notify(uint64_t luid, int family)
     MIB_IPINTERFACE_ROW row;
 
     memset(&row, 0, sizeof(row));
-    row.Family = (ADDRESS_FAMILY)family;
+    row.Family = slot_family(query_slot(family));
     row.InterfaceLuid.Value = luid;
     EnterCriticalSection(&lock);
     s = find_luid(luid);

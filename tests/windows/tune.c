@@ -144,6 +144,7 @@ static void test_restart_fails(void)
 int main(void)
 {
     recorder_install();
+    recorder_use_in_backend();
     test_policy();
     test_grows();
     test_fixed(0);

@@ -63,7 +63,8 @@ static void print_json(const veiltun_info *d, int with_tunnel)
 {
     fputs("{\"name\":", stdout);
     json_string(stdout, d->name);
-    printf(",\"index\":%d,\"mtu\":%u,\"mtu6\":%u,\"up\":%s,\"running\":%s,\"persist\":%s,\"multi_queue\":%s,",
+    printf(",\"index\":%d,\"mtu\":%u,\"mtu6\":%u,\"up\":%s,\"running\":%s,\"persist\":%s,\"multi_"
+           "queue\":%s,",
            d->index, d->mtu, d->mtu6, tristate(d->up), tristate(d->running), tristate(d->persist),
            tristate(d->multi_queue));
     printf("\"owner\":%lld,\"group\":%lld,", (long long)d->owner, (long long)d->group);
