@@ -188,6 +188,19 @@ static void test_send_ring_full(veiltun *dev)
     ASSERT_EQ(dbl.take_sent(ADAPTER, out, sizeof(out)), 100);
 }
 
+/* Reads whatever earlier steps left (the reader may still be moving the last of it). */
+static void drain_queue(veiltun *dev)
+{
+    BYTE buf[2048];
+
+    for (int quiet = 0; quiet < 2;) {
+        Sleep(50);
+        quiet++;
+        while (veiltun_read(dev, buf, sizeof(buf)) > 0)
+            quiet = 0;
+    }
+}
+
 /* What the driver hands over at the edges: the largest packet it carries, and the all-zero
  * "packet" it writes when it cannot read one (driver/wintun.c), which is no IP and dropped. */
 static void test_driver_edges(veiltun *dev)
@@ -198,6 +211,7 @@ static void test_driver_edges(veiltun *dev)
 
     make_packet(big, 4242, sizeof(big));
     big[2] = 0xff, big[3] = 0xff;
+    drain_queue(dev);
     veiltun_get_stats(dev, &before, sizeof(before));
     ASSERT_TRUE(dbl.inject(ADAPTER, NULL, 1500)); /* zeros */
     ASSERT_TRUE(dbl.inject(ADAPTER, big, sizeof(big)));
@@ -258,22 +272,14 @@ static void test_backoff_then_room(veiltun *dev)
 
     make_packet(pkt, 5, sizeof(pkt));
     veiltun_get_stats(dev, &before, sizeof(before));
-    for (int i = 0; i < 3; i++)
-        dbl.fail_next("WintunAllocateSendPacket", ERROR_BUFFER_OVERFLOW, 0);
+    /* One refusal: the first retry is certain (how many more fit in the backoff depends on
+     * the machine's load, which a test must not). */
+    dbl.fail_next("WintunAllocateSendPacket", ERROR_BUFFER_OVERFLOW, 0);
     ASSERT_EQ(veiltun_write(dev, pkt, sizeof(pkt)), 100);
     ASSERT_EQ(dbl.take_sent(ADAPTER, out, sizeof(out)), 100);
     veiltun_get_stats(dev, &after, sizeof(after));
     ASSERT_EQ(after.ring_full - before.ring_full, 1);
     ASSERT_EQ(after.tx_dropped, before.tx_dropped);
-}
-
-static void drain_queue(veiltun *dev)
-{
-    BYTE buf[2048];
-
-    Sleep(100);
-    while (veiltun_read(dev, buf, sizeof(buf)) > 0)
-        ;
 }
 
 static void expect_event(veiltun *dev, veiltun_event_type type)
