@@ -263,6 +263,8 @@ static int drain_events(veiltun *dev, int verbose)
     while ((err = veiltun_next_event(dev, &ev)) == 0) {
         if (ev.type == VEILTUN_EVENT_REMOVED)
             return VEILTUN_ENODEV;
+        if (ev.type == VEILTUN_EVENT_BROKEN) /* Windows: the ring failed; re-open to go on */
+            return VEILTUN_ENOTRECOVERABLE;
         if (verbose)
             printf("event: %s, mtu %u\n", ev.up ? "up" : "down", ev.mtu);
     }

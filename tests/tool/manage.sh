@@ -21,6 +21,7 @@ in_a ip -6 -j route show dev vtm0 | jq -e '[.[] | .dst] | index("2001:db8::/32")
 
 s=$(in_a "$VEILTUN" show vtm0 --json)
 want_eq "show --json name/mtu" "vtm0/1400" "$(echo "$s" | jq -r '.[0].name')/$(echo "$s" | jq '.[0].mtu')" "$s"
+want_eq "show --json mtu6 (Linux: one MTU)" 1400 "$(echo "$s" | jq '.[0].mtu6')" "$s"
 want_eq "show --json persist" true "$(echo "$s" | jq '.[0].persist')"
 want_eq "show --json owner" 4242 "$(echo "$s" | jq '.[0].owner')"
 want_eq "show --json group" 4343 "$(echo "$s" | jq '.[0].group')"

@@ -386,6 +386,8 @@ static int on_device_events(struct tunnel *t)
     while ((r = veiltun_next_event(t->dev, &ev)) == 0) {
         if (ev.type == VEILTUN_EVENT_REMOVED)
             return VEILTUN_ENODEV;
+        if (ev.type == VEILTUN_EVENT_BROKEN)
+            return VEILTUN_ENOTRECOVERABLE;
         if (ev.type == VEILTUN_EVENT_MTU_CHANGED && ev.mtu != t->mtu)
             fprintf(stderr, "veiltun: tunnel %s: MTU is now %u (datagrams above %u are dropped)\n",
                     t->name, ev.mtu, t->mtu);

@@ -65,6 +65,8 @@ static int device_to_socket(struct wtunnel *t)
     while (veiltun_next_event(t->dev, &ev) == 0) {
         if (ev.type == VEILTUN_EVENT_REMOVED)
             return VEILTUN_ENODEV;
+        if (ev.type == VEILTUN_EVENT_BROKEN) /* the Wintun ring failed: only a re-open helps */
+            return VEILTUN_ENOTRECOVERABLE;
     }
     for (int round = 0; round < 8; round++) {
         n = veiltun_read_batch(t->dev, t->out, BATCH);
