@@ -89,15 +89,18 @@ static int apply_one(veiltun *dev, const struct veiltun__pending *p)
 }
 
 /* Requests kept while the family was away; one that fails now is logged (its caller was told
- * 0 long ago) and dropped, the rest still go. */
+ * 0 long ago) and dropped, the rest still go. One that finds the family gone again stays. */
 static void apply_pending(veiltun *dev, int fam)
 {
     struct veiltun__family *f = &dev->sys.fam[fam];
     char text[VEILTUN_PREFIX_STRLEN];
+    int kept = 0;
 
     for (int i = 0; i < f->n_pending; i++) {
         int err = apply_one(dev, &f->pending[i]);
-        if (err < 0) {
+        if (err == VEILTUN__ENOTYET) {
+            f->pending[kept++] = f->pending[i];
+        } else if (err < 0) {
             veiltun_format_prefix(&f->pending[i].dst, text, sizeof(text));
             veiltun__log(VEILTUN_LOG_ERROR, "%s: %s appeared, but adding the %s %s failed: %s",
                          dev->name, family_name(fam),
@@ -105,7 +108,7 @@ static void apply_pending(veiltun *dev, int fam)
                          veiltun_strerror(err));
         }
     }
-    f->n_pending = 0;
+    f->n_pending = kept;
 }
 
 int veiltun__ipconfig_arrived(veiltun *dev, int fam)
