@@ -9,7 +9,8 @@
 #   scripts/repeat.sh 10 build/tsan -R 'unit.queue|priv.cancel'
 #
 # Build the suite first (scripts/test.sh builds build/ci, build/windows, build/tsan and
-# build/asan). Each failing run's output is kept in BUILD_DIR/repeat/run-K.log. Exit status:
+# build/asan). Each failing run's output is kept in BUILD_DIR/repeat/run-K.log, and ctest's
+# own record of it (commands, exit codes) in run-K.ctest.log. Exit status:
 # 0 if every run passed, 1 otherwise.
 set -uo pipefail
 
@@ -43,6 +44,7 @@ for k in $(seq 1 "$runs"); do
         continue
     fi
     failed_runs=$((failed_runs + 1))
+    cp "$dir/Testing/Temporary/LastTest.log" "$dir/repeat/run-$k.ctest.log" 2>/dev/null
     names=$(sed -n 's/^[[:space:]]*[0-9]* - \([^ ]*\) (.*)$/\1/p' "$log" | tr '\n' ' ')
     printf 'run %2d/%d: FAIL (%d s): %s(log: %s)\n' "$k" "$runs" "$(($(date +%s) - t0))" \
         "${names:-see log }" "$log"

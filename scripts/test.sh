@@ -27,7 +27,7 @@ step "Windows: mingw-w64 build, tests under Wine"
 cmake -S . -B build/windows -G Ninja -DVEILTUN_WERROR=ON \
     -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-w64-x86_64.cmake >/dev/null
 cmake --build build/windows -j"$jobs"
-ctest --test-dir build/windows --output-on-failure || failed+=(windows)
+ctest --test-dir build/windows --output-on-failure -j"$jobs" || failed+=(windows)
 
 step "threads under ThreadSanitizer"
 # The SPSC queue (the Windows reader's hand-off), cancel/close against blocked waiters, the
@@ -35,7 +35,7 @@ step "threads under ThreadSanitizer"
 cmake -S . -B build/tsan -G Ninja -DCMAKE_C_COMPILER=clang -DVEILTUN_TSAN=ON \
     -DVEILTUN_BUILD_TOOL=ON -DVEILTUN_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build build/tsan -j"$jobs"
-ctest --test-dir build/tsan --output-on-failure \
+ctest --test-dir build/tsan --output-on-failure -j"$jobs" \
     -R 'unit.queue|priv.cancel|priv.offload|priv.multiqueue|tool.queues' || failed+=(tsan)
 
 step "fuzzing (libFuzzer with ASan+UBSan, every target, ${FUZZ_SECONDS:-45} s each)"
