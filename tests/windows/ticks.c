@@ -85,7 +85,8 @@ static int patch_import(const char *name, void *hook, void *real)
                 continue;
             if (*(void **)real == NULL)
                 memcpy(real, &slots->u1.Function, sizeof(void *));
-            VirtualProtect(&slots->u1.Function, sizeof(void *), PAGE_READWRITE, &old);
+            if (!VirtualProtect(&slots->u1.Function, sizeof(void *), PAGE_READWRITE, &old))
+                TEST_FAIL("VirtualProtect of the import of %s: error %lu", name, GetLastError());
             memcpy(&slots->u1.Function, &hook, sizeof(void *));
             VirtualProtect(&slots->u1.Function, sizeof(void *), old, &old);
             patched++;
@@ -182,13 +183,15 @@ int main(void)
     veiltun_config cfg;
     veiltun *dev;
 
+    /* First, while this program has no other thread that could call through the imports
+     * being rewritten. */
+    install_hooks();
     recorder_install();
     recorder_use_in_backend();
     veiltun_config_init(&cfg);
     cfg.name = "veil0";
     cfg.ring_capacity = VEILTUN_RING_MAX;
     ASSERT_OK(veiltun_open(&cfg, &dev));
-    install_hooks();
     full_send_ring(dev);
     queue_full(dev);
     close_during_backoff(dev);
