@@ -249,7 +249,6 @@ static int send_eof(veiltun *dev)
                      "%s: the driver refuses the send ring (corrupt): this "
                      "handle can send no more; re-open the device",
                      dev->name);
-        atomic_store(&s->broken, 1);
         atomic_store(&s->link_changed, 1); /* so that a wait looks at it */
         SetEvent(s->ready_event);
     }
@@ -260,15 +259,15 @@ int veiltun__sys_write(veiltun *dev, const void *buf, size_t len)
 {
     struct veiltun__sys *s = &dev->sys;
     LONGLONG deadline = 0;
-    int result, broken;
+    int result, failed;
 
     if (len > VEILTUN__WINTUN_MAX_PACKET)
         return VEILTUN_EMSGSIZE;
     AcquireSRWLockShared(&s->session_lock);
     for (int attempt = 0;; attempt++) {
-        if ((broken = atomic_load(&s->send_broken)) != 0 || s->session == NULL) {
+        if ((failed = atomic_load(&s->send_broken)) != 0 || s->session == NULL) {
             /* Never call Wintun without a live session: it would crash the process. */
-            result = veiltun__fail_os(broken ? broken : VEILTUN_ENODEV, ERROR_HANDLE_EOF);
+            result = veiltun__fail_os(failed ? failed : VEILTUN_ENODEV, ERROR_HANDLE_EOF);
             break;
         }
         BYTE *p = s->api->WintunAllocateSendPacket(s->session, (DWORD)len);
@@ -355,12 +354,19 @@ int veiltun__sys_wait(veiltun *dev, int timeout_ms)
     }
 }
 
+/* The handle cannot move packets any more (the BROKEN event): the reader stopped on something
+ * other than EOF, or the send ring failed. */
+static int broken(struct veiltun__sys *s)
+{
+    return atomic_load(&s->reader_error) != 0 || atomic_load(&s->send_broken) != 0;
+}
+
 int veiltun__sys_drain_events(veiltun *dev)
 {
     struct veiltun__sys *s = &dev->sys;
     int err = 0;
 
-    if (atomic_load(&s->broken))
+    if (broken(s))
         dev->known.broken = 1;
     if (atomic_load(&s->gone))
         dev->known.removed = 1;
@@ -380,7 +386,7 @@ int veiltun__sys_get_link(veiltun *dev, struct veiltun__link *out)
     if (err == 0)
         *out = dev->known;
     out->removed = atomic_load(&dev->sys.gone);
-    out->broken = atomic_load(&dev->sys.broken);
+    out->broken = broken(&dev->sys);
     if (err == VEILTUN_ENODEV)
         out->removed = 1;
     return err;

@@ -226,10 +226,20 @@ static int change_family(veiltun *dev, int fam, const unsigned *mtu, const uint3
     return 0;
 }
 
-int veiltun__ipconfig_set_mtu(veiltun *dev, unsigned mtu)
+/* change_family on every family the machine has (not IPv6 where it is disabled). */
+static int change_families(veiltun *dev, const unsigned *mtu, const uint32_t *metric)
 {
     int err = 0;
 
+    for (int fam = 0; fam < 2 && err == 0; fam++) {
+        if (fam != VEILTUN__V6 || !dev->sys.ipv6_disabled)
+            err = change_family(dev, fam, mtu, metric);
+    }
+    return err;
+}
+
+int veiltun__ipconfig_set_mtu(veiltun *dev, unsigned mtu)
+{
     /* IPv6's MTU cannot go below 1280: setting IPv4 alone would leave IPv6 at its old MTU
      * (65535 on a fresh adapter) and black-hole IPv6 packets above the caller's buffers. */
     if (mtu < IPV6_MIN_MTU && !dev->sys.ipv6_disabled)
@@ -237,24 +247,12 @@ int veiltun__ipconfig_set_mtu(veiltun *dev, unsigned mtu)
                                    "%s: MTU %u is below IPv6's minimum of 1280 and the adapter "
                                    "carries IPv6",
                                    dev->name, mtu);
-    for (int fam = 0; fam < 2 && err == 0; fam++) {
-        if (fam == VEILTUN__V6 && dev->sys.ipv6_disabled)
-            continue;
-        err = change_family(dev, fam, &mtu, NULL);
-    }
-    return err;
+    return change_families(dev, &mtu, NULL);
 }
 
 int veiltun__ipconfig_set_metric(veiltun *dev, uint32_t metric)
 {
-    int err = 0;
-
-    for (int fam = 0; fam < 2 && err == 0; fam++) {
-        if (fam == VEILTUN__V6 && dev->sys.ipv6_disabled)
-            continue;
-        err = change_family(dev, fam, NULL, &metric);
-    }
-    return err;
+    return change_families(dev, NULL, &metric);
 }
 
 static int same_request(const struct veiltun__pending *p, int kind, const veiltun_prefix *dst,
@@ -263,7 +261,7 @@ static int same_request(const struct veiltun__pending *p, int kind, const veiltu
     if (p->kind != kind || memcmp(&p->dst, dst, sizeof(*dst)) != 0)
         return 0;
     if (kind == PENDING_ADDRESS)
-        return p->dst.prefix_len == dst->prefix_len;
+        return 1;
     return p->metric == metric && p->has_gw == (gw != NULL) &&
            (gw == NULL || memcmp(&p->gw, gw, sizeof(*gw)) == 0);
 }

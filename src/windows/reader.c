@@ -183,7 +183,6 @@ static void reader_failed(veiltun *dev, int err)
         SetEvent(s->gone_event);
     } else {
         atomic_store(&s->reader_error, err);
-        atomic_store(&s->broken, 1);
         atomic_store(&s->link_changed, 1); /* so that a wait looks at it */
     }
     SetEvent(s->ready_event);
