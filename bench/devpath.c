@@ -43,16 +43,12 @@ static int sh(const char *cmd)
     return system(cmd);
 }
 
-static void forward(veiltun *from, veiltun *to, veiltun_packet *p, uint8_t (*bufs)[2048])
+static void forward(veiltun *from, veiltun *to, veiltun_packet *p)
 {
     int n;
 
     for (int round = 0; round < 8 && (n = veiltun_read_batch(from, p, 64)) > 0; round++) {
-        for (int i = 0; i < n; i++)
-            p[i].size = p[i].len;
         veiltun_write_batch(to, p, (size_t)n);
-        for (int i = 0; i < n; i++)
-            p[i].size = sizeof(bufs[i]);
         atomic_fetch_add_explicit(&forwarded, (uint64_t)n, memory_order_relaxed);
     }
 }
@@ -91,8 +87,8 @@ static void *wire(void *arg)
             forward_whole(dev_a, dev_b);
             forward_whole(dev_b, dev_a);
         } else {
-            forward(dev_a, dev_b, p, bufs);
-            forward(dev_b, dev_a, p, bufs);
+            forward(dev_a, dev_b, p);
+            forward(dev_b, dev_a, p);
         }
     }
     return NULL;

@@ -211,7 +211,7 @@ static size_t answer(veiltun_packet *pkts, size_t n, veiltun_packet *out, struct
         if (verbose)
             describe(ip, v6 ? "echo6" : "echo4");
         out[nout].data = ip;
-        out[nout].size = v6 ? 40 + get16(ip + 4) : get16(ip + 2);
+        out[nout].len = v6 ? 40 + get16(ip + 4) : get16(ip + 2);
         nout++;
     }
     return nout;

@@ -629,11 +629,12 @@ VEILTUN_API int veiltun_read_gso(veiltun *dev, void *buf, size_t size, veiltun_g
 VEILTUN_API int veiltun_write_gso(veiltun *dev, const void *buf, size_t len,
                                   const veiltun_gso_info *info);
 
-/** One packet slot for the batch calls. */
+/** One packet slot for the batch calls. A slot filled by veiltun_read_batch() can be passed
+ *  to veiltun_write_batch() as it is (the forwarding loop): reads set len, writes take it. */
 typedef struct veiltun_packet {
     void *data;  /* the packet buffer */
-    size_t size; /* read: capacity of data; write: the packet's length */
-    size_t len;  /* read: set to the packet's length; write: unused */
+    size_t size; /* the capacity of data: read; ignored by writes */
+    size_t len;  /* the packet's length: set by reads, taken by writes */
     int status;  /* set by the call: 0, or the VEILTUN_E* that this packet got */
 } veiltun_packet;
 
@@ -650,12 +651,12 @@ typedef struct veiltun_packet {
 VEILTUN_API int veiltun_read_batch(veiltun *dev, veiltun_packet *pkts, size_t count);
 
 /**
- * Write up to @p count packets. With VEILTUN_F_OFFLOAD (and GRO on), consecutive TCP
- * segments of one flow go to the kernel as one write. Each packet is checked as by
- * veiltun_write(): a bad or
- * oversized one is skipped, its status set to the error and counted as dropped, and the batch
- * goes on. The batch stops at the first device-level failure (VEILTUN_EAGAIN, VEILTUN_ENODEV,
- * a system error).
+ * Write up to @p count packets: slot i's pkts[i].len bytes at pkts[i].data (size is not
+ * looked at). With VEILTUN_F_OFFLOAD (and GRO on), consecutive TCP segments of one flow go to
+ * the kernel as one write. Each packet is checked as by veiltun_write() (a slot with NULL
+ * data or len 0 gets VEILTUN_EINVAL): a bad or oversized one is skipped, its status set to the
+ * error and counted as dropped, and the batch goes on. The batch stops at the first device-level
+ * failure (VEILTUN_EAGAIN, VEILTUN_ENODEV, a system error).
  * @return the number of packets consumed from the front of @p pkts (written or skipped, each
  *         with its status), or — if the very first packet met a device-level failure — that
  *         error. VEILTUN_EINVAL for NULL or count 0.

@@ -168,14 +168,14 @@ static int write_merged(veiltun *dev, veiltun_packet *pkts, size_t count)
     if (count > INT32_MAX)
         count = INT32_MAX;
     for (size_t i = 0; i < count; i++)
-        pkts[i].status = pkts[i].data && pkts[i].size
-                             ? check_outgoing(dev, pkts[i].data, pkts[i].size)
+        pkts[i].status = pkts[i].data && pkts[i].len
+                             ? check_outgoing(dev, pkts[i].data, pkts[i].len)
                              : VEILTUN_EINVAL;
     n = veiltun__sys_write_batch(dev, pkts, count);
     for (int i = 0; i < n; i++) {
         if (pkts[i].status == 0) {
             COUNT(dev, tx_packets, 1);
-            COUNT(dev, tx_bytes, pkts[i].size);
+            COUNT(dev, tx_bytes, pkts[i].len);
         }
     }
     if (n < 0 && n != VEILTUN_EAGAIN)

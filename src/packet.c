@@ -79,11 +79,11 @@ int veiltun__batch_write(veiltun *dev, veiltun_packet *pkts, size_t count, veilt
     if (count > INT32_MAX)
         count = INT32_MAX;
     for (i = 0; i < count; i++) {
-        if (pkts[i].data == NULL || pkts[i].size == 0) {
+        if (pkts[i].data == NULL || pkts[i].len == 0) {
             pkts[i].status = VEILTUN_EINVAL;
             continue;
         }
-        n = write_one(dev, pkts[i].data, pkts[i].size);
+        n = write_one(dev, pkts[i].data, pkts[i].len);
         if (n >= 0 || is_packet_error(n)) {
             pkts[i].status = n >= 0 ? 0 : n;
             continue;

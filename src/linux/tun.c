@@ -528,7 +528,7 @@ static uint32_t gro_bit(int proto)
 static int write_each(veiltun *dev, veiltun_packet *pkts, size_t i, size_t j)
 {
     for (; i < j; i++) {
-        int n = veiltun__sys_write(dev, pkts[i].data, pkts[i].size);
+        int n = veiltun__sys_write(dev, pkts[i].data, pkts[i].len);
         if (n < 0)
             return n;
     }
@@ -541,14 +541,14 @@ static long write_run(veiltun *dev, veiltun_packet *pkts, size_t i, size_t count
     struct veiltun__sys *s = &dev->sys;
     struct veiltun__gro g;
     size_t j = i + 1, len;
-    int err, proto = veiltun__gro_candidate(pkts[i].data, pkts[i].size);
+    int err, proto = veiltun__gro_candidate(pkts[i].data, pkts[i].len);
 
     if (proto == 0 || !(atomic_load(&s->offload) & gro_bit(proto))) {
-        err = veiltun__sys_write(dev, pkts[i].data, pkts[i].size);
+        err = veiltun__sys_write(dev, pkts[i].data, pkts[i].len);
         return err < 0 ? err : (long)j;
     }
-    veiltun__gro_begin(&g, s->txbuf, pkts[i].data, pkts[i].size);
-    while (j < count && pkts[j].status == 0 && veiltun__gro_append(&g, pkts[j].data, pkts[j].size))
+    veiltun__gro_begin(&g, s->txbuf, pkts[i].data, pkts[i].len);
+    while (j < count && pkts[j].status == 0 && veiltun__gro_append(&g, pkts[j].data, pkts[j].len))
         j++;
     len = veiltun__gro_finish(&g);
     if (write(s->fd, s->txbuf, len) >= 0) {

@@ -71,7 +71,7 @@ static void *writer(void *arg)
             sum = (sum & 0xffff) + (sum >> 16);
         b[10] = (unsigned char)(~sum >> 8), b[11] = (unsigned char)~sum;
         b[20] = 0x9c, b[21] = 0x40, b[22] = 0x13, b[23] = 0x89, b[25] = 180; /* no checksum */
-        p[i] = (veiltun_packet){b, 200, 0, 0};
+        p[i] = (veiltun_packet){b, 200, 200, 0};
     }
     for (int round = 0; round < 2000000; round++) {
         int n = veiltun_write_batch(dev, p, 64);

@@ -108,7 +108,7 @@ static int answer_batch(veiltun *dev)
     ASSERT_GT(n, 0);
     for (int i = 0; i < n; i++) {
         if (echo_reply(bufs[i], in[i].len) == 0)
-            out[k++] = (veiltun_packet){bufs[i], in[i].len, 0, 1};
+            out[k++] = (veiltun_packet){bufs[i], sizeof(bufs[i]), in[i].len, 1};
     }
     if (k > 0) {
         ASSERT_EQ(veiltun_write_batch(dev, out, (size_t)k), k);

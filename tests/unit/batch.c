@@ -6,6 +6,7 @@
 /* Each step is what the next per-packet call returns (a length, or an error). */
 static int script[16];
 static size_t script_len, script_pos, calls;
+static size_t lengths[16]; /* the length each call was given */
 
 static void run_script(const int *steps, size_t n)
 {
@@ -19,7 +20,8 @@ static int scripted(veiltun *dev, void *buf, size_t len)
 {
     (void)dev;
     (void)buf;
-    (void)len;
+    if (calls < 16)
+        lengths[calls] = len;
     calls++;
     return script_pos < script_len ? script[script_pos++] : VEILTUN_EAGAIN;
 }
@@ -31,7 +33,7 @@ static void slots(veiltun_packet *p, size_t n, size_t size)
     for (size_t i = 0; i < n; i++) {
         p[i].data = bufs[i];
         p[i].size = size;
-        p[i].len = 0;
+        p[i].len = size; /* a write's packet length; reads overwrite it */
         p[i].status = 1; /* must be overwritten */
     }
 }
@@ -110,13 +112,32 @@ static void test_write(void)
 
     /* An empty slot is marked without a call. */
     slots(p, 2, 40);
-    p[0].size = 0;
+    p[0].len = 0;
     run_script((int[]){40}, 1);
     ASSERT_EQ(veiltun__batch_write(NULL, p, 2, scripted), 2);
     ASSERT_EQ(p[0].status, VEILTUN_EINVAL);
     ASSERT_EQ(p[1].status, 0);
     ASSERT_EQ(calls, 1);
     ASSERT_EQ(veiltun__batch_write(NULL, NULL, 1, scripted), VEILTUN_EINVAL);
+}
+
+/* The forwarding loop: slots filled by a read go to a write unchanged, and the write takes
+ * each packet's length (len), not the slot's capacity (size). */
+static void test_forward(void)
+{
+    veiltun_packet p[4];
+
+    slots(p, 4, 64);
+    run_script((int[]){20, 30}, 2);
+    ASSERT_EQ(veiltun__batch_read(NULL, p, 4, scripted), 2);
+    run_script((int[]){20, 30}, 2);
+    ASSERT_EQ(veiltun__batch_write(NULL, p, 2, scripted), 2);
+    ASSERT_EQ(calls, 2);
+    ASSERT_EQ(lengths[0], 20);
+    ASSERT_EQ(lengths[1], 30);
+    ASSERT_EQ(p[0].status, 0);
+    ASSERT_EQ(p[1].status, 0);
+    ASSERT_EQ(p[0].size, 64); /* the capacity is left for the next read */
 }
 
 static void test_packet_check(void)
@@ -141,6 +162,7 @@ int main(void)
 {
     test_read();
     test_write();
+    test_forward();
     test_packet_check();
     return 0;
 }

@@ -252,7 +252,7 @@ static void accept_one(struct tunnel *t, unsigned char *p, size_t len, size_t *k
     else if (!ip_packet_valid(p, len))
         t->c.drop_malformed++;
     else
-        t->in_pkts[(*k)++] = (veiltun_packet){p, len, 0, 0};
+        t->in_pkts[(*k)++] = (veiltun_packet){p, len, len, 0};
 }
 
 static int write_device(struct tunnel *t, size_t count);
@@ -318,7 +318,7 @@ static int write_device(struct tunnel *t, size_t count)
                 t->c.drop_device++;
             } else {
                 t->c.datagrams_in++;
-                t->c.bytes_in += p->size;
+                t->c.bytes_in += p->len;
             }
         }
         done += (size_t)n;

@@ -112,7 +112,7 @@ static int socket_to_device(struct wtunnel *t)
         else if (!ip_packet_valid(t->in[k].data, (size_t)n))
             t->c.drop_malformed++;
         else
-            t->in[k++].size = (size_t)n;
+            t->in[k++].len = (size_t)n;
     }
     if (k == 0)
         return 0;
@@ -125,7 +125,7 @@ static int socket_to_device(struct wtunnel *t)
             t->c.drop_device++;
         } else {
             t->c.datagrams_in++;
-            t->c.bytes_in += t->in[i].size;
+            t->c.bytes_in += t->in[i].len;
         }
     }
     t->c.drop_device += (uint64_t)(k - n);
