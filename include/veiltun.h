@@ -19,8 +19,10 @@
  *     veiltun_get_*, veiltun_next_event) are serialised internally and may be called from any
  *     thread;
  *   - veiltun_cancel() may be called from any thread at any time before veiltun_close();
- *   - veiltun_close() may run while other threads are blocked in veiltun_wait() (it wakes them
- *     and waits for them to leave), but no other call on the handle may start during or after it.
+ *   - veiltun_close() is the last call on a handle: first veiltun_cancel() it, let every other
+ *     thread that uses it return (join them), then close. (As a safety net, close also wakes
+ *     threads still blocked in veiltun_wait() and waits for them and for a write in progress
+ *     to leave; a thread between two calls is not covered, hence the rule.)
  *
  * Since: 0.1
  */
@@ -74,7 +76,7 @@ extern "C" {
 #define VEILTUN_ENOMEM          (-12)  /* out of memory */
 #define VEILTUN_EBUSY           (-16)  /* device is in use (by another process or handle) */
 #define VEILTUN_EEXIST          (-17)  /* device, address or route already exists */
-#define VEILTUN_ENODEV          (-19)  /* no such device, or the device was removed */
+#define VEILTUN_ENODEV          (-19)  /* no such device, removed, or moved out of reach */
 #define VEILTUN_EINVAL          (-22)  /* invalid argument (NULL pointer, zero size, bad state) */
 #define VEILTUN_EMFILE          (-24)  /* too many open files */
 #define VEILTUN_ENAMETOOLONG    (-36)  /* device name longer than the OS allows */
@@ -143,8 +145,9 @@ typedef void (*veiltun_log_fn)(veiltun_log_level level, const char *msg, void *u
  * failed, which character of a name was rejected).
  *
  * The callback may be invoked from any thread that calls into the library, and must not call
- * back into veiltun. Setting the logger while other threads log is safe; a callback may still
- * be running with the old userdata for a moment after this returns.
+ * back into veiltun. Setting the logger while other threads log is safe: each call gets a
+ * callback with its own userdata, never one with the other's; and when this returns, no call
+ * to the previous callback is running or will start, so its userdata may be freed.
  * Since: 0.1
  */
 VEILTUN_API void veiltun_set_logger(veiltun_log_fn fn, void *userdata);
@@ -287,12 +290,17 @@ VEILTUN_API VEILTUN_NODISCARD int veiltun_open(const veiltun_config *cfg, veiltu
 VEILTUN_API VEILTUN_NODISCARD int veiltun_adopt(veiltun_os_handle fd, veiltun **out);
 
 /**
- * Release the handle: wake every thread blocked in veiltun_wait() (they return
- * VEILTUN_ECANCELED), wait until they and any write already in progress have left (a write
- * waiting for ring space gives up at once, VEILTUN_ENOBUFS), then close every descriptor and
- * free the handle. A non-persistent device that this handle created is removed by the OS as its
- * last descriptor closes. NULL is accepted and ignored. No other call on @p dev may start during or
- * after this one. Since: 0.1
+ * Release the handle: close every descriptor and free it. A non-persistent device that this
+ * handle created is removed by the OS as its last descriptor closes. NULL is accepted and
+ * ignored.
+ *
+ * Call it last: veiltun_cancel() the handle, join every thread that uses it, then close. No
+ * call on @p dev may start during or after this one. As a safety net, close wakes threads
+ * still blocked in veiltun_wait() (they return VEILTUN_ECANCELED) and waits until they and any
+ * write in progress have left (a write waiting for ring space gives up at once,
+ * VEILTUN_ENOBUFS); a thread that is between two calls, e.g. a loop that has just returned
+ * from a read and is about to wait again, would touch freed memory — hence the rule.
+ * Since: 0.1
  */
 VEILTUN_API void veiltun_close(veiltun *dev);
 
@@ -300,9 +308,10 @@ VEILTUN_API void veiltun_close(veiltun *dev);
  * Reading back identity and state
  * ------------------------------------------------------------------------------------------- */
 
-/** The device's current name (updated when it is renamed and the rename event was read by
- *  veiltun_next_event()). Valid until the next call on @p dev; never NULL for a valid handle.
- *  Since: 0.1 */
+/** The device's current name, as of the last VEILTUN_EVENT_RENAMED fetched (or seen by a
+ *  configuration call on this handle). The string is a copy owned by the calling thread, valid
+ *  until that thread's next veiltun_get_name(); never NULL for a valid handle. Safe from any
+ *  thread. Since: 0.1 */
 VEILTUN_API const char *veiltun_get_name(const veiltun *dev);
 
 /** The OS interface index (> 0), or VEILTUN_EINVAL if @p dev is NULL. Since: 0.1 */
@@ -570,7 +579,15 @@ VEILTUN_API int veiltun_read(veiltun *dev, void *buf, size_t size);
  *   VEILTUN_EINVAL     dev or buf NULL, or len 0;
  *   VEILTUN_EBADPACKET the first byte's version is not 4 or 6, or @p len is shorter than that
  *                      version's fixed header (nothing is written; counted in tx_dropped);
- *   VEILTUN_EMSGSIZE   @p len exceeds the device MTU (nothing written; counted in tx_dropped);
+ *   VEILTUN_EMSGSIZE   @p len exceeds the device MTU as this handle knows it (nothing
+ *                      written; counted in tx_dropped). The handle learns the MTU at open, from
+ *                      veiltun_set_mtu()/veiltun_get_mtu(), and from the OS's notifications
+ *                      as it processes them: in veiltun_next_event(), any configuration call,
+ *                      and a write longer than the known MTU (which processes them before
+ *                      refusing). So a raised MTU is never refused, and a lowered one is
+ *                      enforced once its notification is processed; until then the packet
+ *                      goes to the OS, which (Linux) does not check the MTU of written
+ *                      packets either;
  *   VEILTUN_EAGAIN     the OS queue is full;
  *   VEILTUN_EIO        Linux: the device is down (so also for a moment while it is being
  *                      removed, before VEILTUN_ENODEV);
@@ -700,28 +717,57 @@ VEILTUN_API int veiltun_wait(veiltun *dev, int timeout_ms);
 VEILTUN_API int veiltun_cancel(veiltun *dev);
 
 typedef enum veiltun_event_type {
-    VEILTUN_EVENT_LINK_UP = 1,     /* the device became administratively up */
-    VEILTUN_EVENT_LINK_DOWN = 2,   /* the device became administratively down */
+    /** The device became administratively up. */
+    VEILTUN_EVENT_LINK_UP = 1,
+    /** The device became administratively down. Linux then removes every route through the
+     *  device and its IPv6 addresses (unless net.ipv6.conf.NAME.keep_addr_on_down is set);
+     *  IPv4 addresses stay. Routes leave without a notification of their own: a program that
+     *  configured routes re-adds them after the following VEILTUN_EVENT_LINK_UP. */
+    VEILTUN_EVENT_LINK_DOWN = 2,
     VEILTUN_EVENT_MTU_CHANGED = 3, /* mtu holds the new MTU */
     VEILTUN_EVENT_REMOVED = 4,     /* the device is gone; I/O now fails with VEILTUN_ENODEV */
     /** The handle can no longer move packets although the device may still exist (Windows:
      *  the Wintun ring is corrupt, or its session could not be restarted): the failing
      *  direction returns VEILTUN_ENOTRECOVERABLE; close the handle and open a new one. */
-    VEILTUN_EVENT_BROKEN = 5
+    VEILTUN_EVENT_BROKEN = 5,
+    /** Linux: an address of the device was added or removed, by anyone (the kernel too: IPv6
+     *  addresses on down, the link-local address on up). Read them with
+     *  veiltun_get_addresses(). Windows: not reported yet. */
+    VEILTUN_EVENT_ADDRESSES_CHANGED = 6,
+    /** Linux: the device was renamed; name holds the new name (and veiltun_get_name()). */
+    VEILTUN_EVENT_RENAMED = 7,
+    /** Linux: the device was moved into another network namespace. Packets keep flowing
+     *  through the handle, and veiltun_set_persist() and veiltun_set_offload() (which act on
+     *  the descriptor) keep working, but the rest of the device is out of the handle's reach:
+     *  MTU, up/down, address and route calls and further veiltun_next_event() calls return
+     *  VEILTUN_ENODEV. To configure it, configure it in its new namespace (e.g. a handle
+     *  opened there with veiltun_config.netns_fd). */
+    VEILTUN_EVENT_MOVED = 8
 } veiltun_event_type;
 
 typedef struct veiltun_event {
     veiltun_event_type type;
-    unsigned mtu; /* the MTU at the time of the event */
-    int up;       /* 1 if up at the time of the event */
+    unsigned mtu;   /* the MTU at the time of the event */
+    int up;         /* 1 if up after this event (LINK_DOWN says 0 even if it is up again:
+                       the LINK_UP comes next) */
+    uint32_t downs; /* how often the device went down since the handle was opened */
+    char name[VEILTUN_NAME_MAX + 1]; /* the device's name at the time of the event */
 } veiltun_event;
 
 /**
  * Fetch the next change of the device's state, whoever made it (this handle, another
- * program, the administrator). Changes are coalesced: a quick down-then-up that was never
- * observed in between yields no event; the state you are told is always the latest.
+ * program, the administrator). Changes are coalesced, but none is lost: several MTU changes
+ * give one event with the latest MTU; any number of address changes give one
+ * VEILTUN_EVENT_ADDRESSES_CHANGED; a down-then-up (however quick, even if the device is up
+ * again before you look) gives VEILTUN_EVENT_LINK_DOWN followed by VEILTUN_EVENT_LINK_UP,
+ * so a program always learns that the kernel removed its routes. If the OS drops
+ * notifications because nobody read them for a long time (Linux: the socket overflowed),
+ * the handle re-reads the state and reports a down-then-up and an address change, since it
+ * cannot know what happened.
+ * The wait handle stays readable while an event is pending, whichever call noticed it.
  * @return 0 with @p ev filled, VEILTUN_EAGAIN when nothing changed, or VEILTUN_EINVAL, a
- *         system error. After VEILTUN_EVENT_REMOVED it returns VEILTUN_ENODEV.
+ *         system error. After VEILTUN_EVENT_REMOVED or VEILTUN_EVENT_MOVED it returns
+ *         VEILTUN_ENODEV.
  * Thread safety: serialised internally. Since: 0.1
  */
 VEILTUN_API int veiltun_next_event(veiltun *dev, veiltun_event *ev);

@@ -13,7 +13,8 @@ static int address_change(veiltun *dev, const char *cidr, int add)
     err = veiltun_parse_prefix(cidr, &p);
     if (err < 0)
         return err;
-    veiltun__sys_lock(dev);
+    if ((err = veiltun__lock_config(dev)) < 0)
+        return err;
     err = veiltun__sys_address(dev, &p, add);
     veiltun__sys_unlock(dev);
     return err;
@@ -35,7 +36,8 @@ int veiltun_get_addresses(veiltun *dev, veiltun_prefix *out, size_t max)
 
     if (dev == NULL || (out == NULL && max > 0))
         return veiltun__fail_input(VEILTUN_EINVAL, "get_addresses: NULL argument");
-    veiltun__sys_lock(dev);
+    if ((n = veiltun__lock_config(dev)) < 0)
+        return n;
     n = veiltun__sys_get_addresses(dev, out, max);
     veiltun__sys_unlock(dev);
     return n;
@@ -69,7 +71,8 @@ static int route_change(veiltun *dev, const char *dest, const char *gateway, uin
         err = parse_gateway(gateway, &dst, &gw);
     if (err < 0)
         return err;
-    veiltun__sys_lock(dev);
+    if ((err = veiltun__lock_config(dev)) < 0)
+        return err;
     err = veiltun__sys_route(dev, &dst, gateway ? &gw : NULL, metric, add);
     veiltun__sys_unlock(dev);
     return err;

@@ -71,6 +71,7 @@ static veiltun *alloc_handle(void)
 /* After the backend attached: the state every later event is compared with. */
 static void start_tracking(veiltun *dev)
 {
+    memcpy(dev->label, dev->name, sizeof(dev->label));
     dev->reported = dev->known;
     atomic_store(&dev->mtu_cache, dev->known.mtu);
 }
@@ -138,7 +139,17 @@ void veiltun_close(veiltun *dev)
 
 const char *veiltun_get_name(const veiltun *dev)
 {
-    return dev ? dev->name : NULL;
+    /* A copy per thread: the handle's own name changes under the lock when an event reports a
+     * rename, which may happen in another thread while the caller reads the string. */
+    static _Thread_local char copy[VEILTUN_NAME_MAX + 1];
+    veiltun *d = (veiltun *)(uintptr_t)dev; /* the lock is not part of the handle's value */
+
+    if (dev == NULL)
+        return NULL;
+    veiltun__sys_lock(d);
+    memcpy(copy, d->name, sizeof(copy));
+    veiltun__sys_unlock(d);
+    return copy;
 }
 
 int veiltun_get_index(const veiltun *dev)
@@ -153,16 +164,28 @@ int veiltun_created(const veiltun *dev)
 
 /* ---- link state ---- */
 
+/* Takes the lock for a configuration call. A device that left the handle's namespace is out
+ * of reach (its index there may later name another device): VEILTUN_ENODEV, lock released. */
+int veiltun__lock_config(veiltun *dev)
+{
+    veiltun__sys_lock(dev);
+    veiltun__sys_drain_events(dev);
+    if (dev->known.moved) {
+        veiltun__sys_unlock(dev);
+        return veiltun__fail_os(VEILTUN_ENODEV, 0);
+    }
+    return 0;
+}
+
 static int read_link(veiltun *dev, struct veiltun__link *link)
 {
-    int err;
+    int err = veiltun__lock_config(dev);
 
-    veiltun__sys_lock(dev);
+    if (err < 0)
+        return err;
     err = veiltun__sys_get_link(dev, link);
-    if (err == 0) {
-        dev->known = *link;
-        atomic_store(&dev->mtu_cache, link->mtu);
-    }
+    if (err == 0)
+        veiltun__link_seen(dev, link->up, link->mtu);
     veiltun__sys_unlock(dev);
     return err;
 }
@@ -198,7 +221,8 @@ int veiltun_set_mtu(veiltun *dev, unsigned mtu)
     err = veiltun__check_mtu(mtu);
     if (err < 0)
         return err;
-    veiltun__sys_lock(dev);
+    if ((err = veiltun__lock_config(dev)) < 0)
+        return err;
     err = veiltun__sys_set_mtu(dev, mtu);
     if (err == 0)
         atomic_store(&dev->mtu_cache, mtu);
@@ -212,7 +236,8 @@ int veiltun_set_up(veiltun *dev, int up)
 
     if (dev == NULL)
         return veiltun__fail_input(VEILTUN_EINVAL, "set_up: NULL handle");
-    veiltun__sys_lock(dev);
+    if ((err = veiltun__lock_config(dev)) < 0)
+        return err;
     err = veiltun__sys_set_up(dev, up != 0);
     veiltun__sys_unlock(dev);
     return err;
@@ -224,7 +249,8 @@ int veiltun_set_metric(veiltun *dev, uint32_t metric)
 
     if (dev == NULL)
         return veiltun__fail_input(VEILTUN_EINVAL, "set_metric: NULL handle");
-    veiltun__sys_lock(dev);
+    if ((err = veiltun__lock_config(dev)) < 0)
+        return err;
     err = veiltun__sys_set_metric(dev, metric);
     veiltun__sys_unlock(dev);
     return err;
@@ -256,7 +282,7 @@ int veiltun_set_persist(veiltun *dev, int persist)
 
     if (dev == NULL)
         return veiltun__fail_input(VEILTUN_EINVAL, "set_persist: NULL handle");
-    veiltun__sys_lock(dev);
+    veiltun__sys_lock(dev); /* on the descriptor: works wherever the device is */
     err = veiltun__sys_set_persist(dev, persist != 0);
     veiltun__sys_unlock(dev);
     return err;

@@ -5,8 +5,20 @@
 
 static _Thread_local int last_os_error;
 
-static _Atomic(veiltun_log_fn) log_fn;
-static _Atomic(void *) log_userdata;
+/* The logger: a callback and its userdata, published together. Two slots; the current one is
+ * named by an atomic pointer. A caller logging pins the slot it uses (readers), and a new
+ * logger is written into the other slot only when nobody pins that one, then published, and
+ * veiltun_set_logger() returns once the old slot is unpinned too. So a callback never sees
+ * another's userdata, and after set_logger returns the old callback is not running. */
+struct logger {
+    veiltun_log_fn fn;
+    void *userdata;
+    _Atomic int readers;
+};
+
+static struct logger loggers[2];
+static _Atomic(struct logger *) current_logger = &loggers[0];
+static atomic_flag logger_setting = ATOMIC_FLAG_INIT;
 
 struct error_text {
     int code;
@@ -72,23 +84,56 @@ const char *veiltun_version(void)
     return "0.1.0";
 }
 
+static void wait_unpinned(struct logger *l)
+{
+    while (atomic_load(&l->readers) > 0)
+        veiltun__sys_pause();
+}
+
 void veiltun_set_logger(veiltun_log_fn fn, void *userdata)
 {
-    /* userdata first, so a callback that sees the new fn also sees its userdata. */
-    atomic_store(&log_userdata, userdata);
-    atomic_store(&log_fn, fn);
+    struct logger *old, *next;
+
+    while (atomic_flag_test_and_set(&logger_setting)) /* one setter at a time */
+        veiltun__sys_pause();
+    old = atomic_load(&current_logger);
+    next = old == &loggers[0] ? &loggers[1] : &loggers[0];
+    wait_unpinned(next); /* a caller may still be finishing with it from two swaps ago */
+    next->fn = fn;
+    next->userdata = userdata;
+    atomic_store(&current_logger, next);
+    wait_unpinned(old);
+    atomic_flag_clear(&logger_setting);
+}
+
+/* Pins the current logger; NULL if none is installed. */
+static struct logger *pin_logger(void)
+{
+    for (;;) {
+        struct logger *l = atomic_load(&current_logger);
+        atomic_fetch_add(&l->readers, 1);
+        /* Still current after pinning: a setter cannot rewrite it until we unpin. */
+        if (atomic_load(&current_logger) == l) {
+            if (l->fn != NULL)
+                return l;
+            atomic_fetch_sub(&l->readers, 1);
+            return NULL;
+        }
+        atomic_fetch_sub(&l->readers, 1);
+    }
 }
 
 VEILTUN__PRINTF(2, 0)
 static void log_v(veiltun_log_level level, const char *fmt, va_list ap)
 {
-    veiltun_log_fn fn = atomic_load(&log_fn);
+    struct logger *l = pin_logger();
     char msg[512];
 
-    if (fn == NULL)
+    if (l == NULL)
         return;
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    fn(level, msg, atomic_load(&log_userdata));
+    l->fn(level, msg, l->userdata);
+    atomic_fetch_sub(&l->readers, 1);
 }
 
 void veiltun__log(veiltun_log_level level, const char *fmt, ...)

@@ -18,12 +18,18 @@
 #include "linux/sys.h"
 #endif
 
-/* What the front knows about the link; compared with what it last reported to make events. */
+/* What the front knows about the link; compared with what it last reported to make events.
+ * The counters only grow, so a change that came and went between two fetches (a quick
+ * down-then-up, an address removed and added back) still differs from what was reported. */
 struct veiltun__link {
     unsigned mtu;
     int up;
     int removed;
+    int moved;  /* Linux: the device left the handle's network namespace (still attached) */
     int broken; /* the packet path failed for good (Windows: ring corrupt, session lost) */
+    uint32_t ups, downs;   /* transitions seen, in either direction */
+    uint32_t addr_changes; /* address notifications for the device */
+    uint32_t renames;      /* name changes */
 };
 
 /* In the order of veiltun_stats, which veiltun_get_stats() copies them into. */
@@ -39,7 +45,11 @@ struct veiltun__counters {
     atomic_fetch_add_explicit(&(dev)->stats.field, (uint64_t)(n), memory_order_relaxed)
 
 struct veiltun {
+    /* The current name: written only with the lock held (the open, events). */
     char name[VEILTUN_NAME_MAX + 1];
+    /* The name at open, never changed afterwards: for log lines from the packet path, which
+     * runs without the lock. */
+    char label[VEILTUN_NAME_MAX + 1];
     int ifindex;
     int created;
     _Atomic unsigned mtu_cache; /* for the write-path MTU check; refreshed from events */
@@ -75,7 +85,7 @@ int veiltun__check_name(const char *name, const char **why);
 int veiltun__check_mtu(unsigned mtu);
 size_t veiltun__family_bits(int family);
 
-/* ---- batch.c: batch bookkeeping over a per-packet function ---- */
+/* ---- packet.c: batch bookkeeping over a per-packet function, the outgoing packet check ---- */
 typedef int (*veiltun__io_fn)(veiltun *dev, void *buf, size_t len);
 int veiltun__batch_read(veiltun *dev, veiltun_packet *pkts, size_t count, veiltun__io_fn read_one);
 int veiltun__batch_write(veiltun *dev, veiltun_packet *pkts, size_t count,
@@ -122,9 +132,20 @@ int veiltun__sys_query_addresses(const char *name, veiltun_prefix *out, size_t m
 
 /* io.c: 1 if dev->known differs from what veiltun_next_event() last reported (takes the lock). */
 int veiltun__events_pending(veiltun *dev);
+/* The same with the lock already held. */
+int veiltun__events_differ(const veiltun *dev);
+/* Records the link state the OS reported (lock held): counts up/down transitions, and sets the
+ * MTU (and the write path's copy) unless @p mtu is 0. */
+void veiltun__link_seen(veiltun *dev, int up, unsigned mtu);
+/* device.c: takes the lock for a configuration call after applying pending notifications;
+ * VEILTUN_ENODEV (lock not held) when the device left the handle's network namespace. */
+int veiltun__lock_config(veiltun *dev);
 
 /* Applies pending OS notifications to dev->known (called with the lock held). */
 int veiltun__sys_drain_events(veiltun *dev);
+/* After veiltun_next_event() took an event (lock held): the wait handle shows whether more
+ * are pending. */
+void veiltun__sys_events_fetched(veiltun *dev);
 veiltun_os_handle veiltun__sys_wait_handle(const veiltun *dev);
 /* Blocks; returns a VEILTUN_READY_* mask, VEILTUN_ETIMEDOUT or VEILTUN_ECANCELED. */
 int veiltun__sys_wait(veiltun *dev, int timeout_ms);

@@ -17,7 +17,7 @@ static int counted_read(veiltun *dev, int n, size_t size)
         COUNT(dev, rx_dropped, 1);
         return veiltun__fail_input(VEILTUN_EMSGSIZE,
                                    "%s: dropped a packet longer than the %zu-byte buffer",
-                                   dev->name, size);
+                                   dev->label, size);
     }
     COUNT(dev, rx_packets, 1);
     COUNT(dev, rx_bytes, n);
@@ -65,7 +65,7 @@ static unsigned current_mtu(veiltun *dev, size_t len)
 static int refuse(veiltun *dev, int err, size_t len)
 {
     COUNT(dev, tx_dropped, 1);
-    return veiltun__fail_input(err, "%s: refused a %zu-byte packet: %s", dev->name, len,
+    return veiltun__fail_input(err, "%s: refused a %zu-byte packet: %s", dev->label, len,
                                veiltun_strerror(err));
 }
 
@@ -195,30 +195,82 @@ int veiltun_write_batch(veiltun *dev, veiltun_packet *pkts, size_t count)
 
 /* ---- events ---- */
 
+void veiltun__link_seen(veiltun *dev, int up, unsigned mtu)
+{
+    struct veiltun__link *k = &dev->known;
+
+    up = up != 0;
+    if (up != k->up) {
+        if (up)
+            k->ups++;
+        else
+            k->downs++;
+        k->up = up;
+    }
+    if (mtu != 0) {
+        k->mtu = mtu;
+        atomic_store(&dev->mtu_cache, mtu);
+    }
+}
+
+/* A change of the up state the caller has not been told about. Transitions are counted, so a
+ * down that came and went between two fetches is still told: LINK_DOWN, then LINK_UP. */
+static int toggle_pending(const struct veiltun__link *k, const struct veiltun__link *r)
+{
+    return r->up ? k->downs != r->downs : k->ups != r->ups;
+}
+
+int veiltun__events_differ(const veiltun *dev)
+{
+    const struct veiltun__link *k = &dev->known, *r = &dev->reported;
+
+    if (r->removed || r->moved)
+        return 0;
+    return k->removed || k->moved || (k->broken && !r->broken) || toggle_pending(k, r) ||
+           k->up != r->up || k->mtu != r->mtu || k->renames != r->renames ||
+           k->addr_changes != r->addr_changes;
+}
+
 /* Turns the first difference between what is known and what was reported into an event. */
 static int diff_event(veiltun *dev, veiltun_event *ev)
 {
     struct veiltun__link *k = &dev->known, *r = &dev->reported;
 
-    if (r->removed)
+    if (r->removed || r->moved)
         return VEILTUN_ENODEV;
     if (k->removed) {
         r->removed = 1;
         ev->type = VEILTUN_EVENT_REMOVED;
+    } else if (k->moved) {
+        r->moved = 1;
+        ev->type = VEILTUN_EVENT_MOVED;
     } else if (k->broken && !r->broken) {
         r->broken = 1;
         ev->type = VEILTUN_EVENT_BROKEN;
-    } else if (k->up != r->up) {
-        r->up = k->up;
-        ev->type = k->up ? VEILTUN_EVENT_LINK_UP : VEILTUN_EVENT_LINK_DOWN;
+    } else if (toggle_pending(k, r) || k->up != r->up) {
+        /* Down and up alternate; the reported counter catches up with all the flaps at once. */
+        ev->type = r->up ? VEILTUN_EVENT_LINK_DOWN : VEILTUN_EVENT_LINK_UP;
+        if (r->up)
+            r->downs = k->downs;
+        else
+            r->ups = k->ups;
+        r->up = !r->up;
     } else if (k->mtu != r->mtu) {
         r->mtu = k->mtu;
         ev->type = VEILTUN_EVENT_MTU_CHANGED;
+    } else if (k->renames != r->renames) {
+        r->renames = k->renames;
+        ev->type = VEILTUN_EVENT_RENAMED;
+    } else if (k->addr_changes != r->addr_changes) {
+        r->addr_changes = k->addr_changes;
+        ev->type = VEILTUN_EVENT_ADDRESSES_CHANGED;
     } else {
         return VEILTUN_EAGAIN;
     }
     ev->mtu = k->mtu;
-    ev->up = k->up;
+    ev->up = r->up;
+    ev->downs = r->downs;
+    memcpy(ev->name, dev->name, sizeof(ev->name));
     return 0;
 }
 
@@ -233,18 +285,17 @@ int veiltun_next_event(veiltun *dev, veiltun_event *ev)
     err = veiltun__sys_drain_events(dev);
     if (err == 0 || err == VEILTUN_EAGAIN)
         err = diff_event(dev, ev);
+    veiltun__sys_events_fetched(dev);
     veiltun__sys_unlock(dev);
     return err;
 }
 
 int veiltun__events_pending(veiltun *dev)
 {
-    struct veiltun__link *k = &dev->known, *r = &dev->reported;
     int pending;
 
     veiltun__sys_lock(dev);
-    pending = !r->removed &&
-              (k->removed || (k->broken && !r->broken) || k->up != r->up || k->mtu != r->mtu);
+    pending = veiltun__events_differ(dev);
     veiltun__sys_unlock(dev);
     return pending;
 }

@@ -2,7 +2,8 @@
  * A lock-free single-producer, single-consumer queue of variable-length packets, in one
  * contiguous byte ring. The Windows backend's reader thread produces (it copies packets out
  * of the Wintun ring so that ring space is released at once) and the caller's thread
- * consumes. Portable C11 atomics; built and tested on every OS.
+ * consumes. Portable C11 atomics, built on every OS; its own test (tests/unit/queue.c, also
+ * under ThreadSanitizer) runs on Linux, and the Windows tests exercise it through the reader.
  *
  * Layout: records of [uint32 length][payload], each padded to 8 bytes. A record never wraps:
  * when it does not fit before the end, the producer writes a wrap marker and starts again at

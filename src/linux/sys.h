@@ -29,6 +29,8 @@ struct veiltun__sys {
     int pending;              /* segments of it are still to be handed out */
     _Atomic int tun_error;    /* a wait saw the tun fd in error: the device is going away */
     int pending_fd;           /* eventfd, readable while they are: wakes waiters */
+    int event_fd;             /* eventfd, readable while an event waits to be fetched */
+    int events_signalled;     /* event_fd is readable (changed with the lock held) */
 };
 
 #endif

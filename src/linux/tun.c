@@ -41,7 +41,7 @@ int veiltun__linux_error(int err, const char *what)
 static void sys_init(struct veiltun__sys *s)
 {
     memset(s, 0, sizeof(*s));
-    s->fd = s->epfd = s->cancel_fd = s->pending_fd = -1;
+    s->fd = s->epfd = s->cancel_fd = s->pending_fd = s->event_fd = -1;
     pthread_mutex_init(&s->lock, NULL);
 }
 

@@ -60,11 +60,13 @@ static int read_state(veiltun *dev)
     veiltun_info info;
     int err = veiltun__ip_link(dev->sys.luid, &info);
 
+    unsigned mtu = 0;
+
     if (err == 0)
-        err = veiltun__ipconfig_mtu(dev, &dev->known.mtu);
+        err = veiltun__ipconfig_mtu(dev, &mtu);
     if (err == 0) {
         dev->ifindex = info.index;
-        dev->known.up = info.up;
+        veiltun__link_seen(dev, info.up, mtu);
     }
     return err;
 }
@@ -173,7 +175,7 @@ static void settle_ready(struct veiltun__sys *s)
 {
     ResetEvent(s->ready_event);
     if (veiltun__queue_used(&s->queue) > 0 || atomic_load(&s->link_changed) ||
-        atomic_load(&s->gone) || atomic_load(&s->reader_error))
+        atomic_load(&s->gone) || atomic_load(&s->reader_error) || atomic_load(&s->event_waiting))
         SetEvent(s->ready_event);
 }
 
@@ -372,9 +374,19 @@ int veiltun__sys_drain_events(veiltun *dev)
         dev->known.removed = 1;
     else if (atomic_exchange(&s->link_changed, 0))
         err = read_state(dev);
-    if (err == 0)
-        atomic_store(&dev->mtu_cache, dev->known.mtu);
+    veiltun__sys_events_fetched(dev);
     return err;
+}
+
+/* The notification that made an event may have been consumed by a call other than a wait (a
+ * write's MTU check, a configuration call): the ready event stays set until it is fetched. */
+void veiltun__sys_events_fetched(veiltun *dev)
+{
+    int pending = veiltun__events_differ(dev);
+
+    atomic_store(&dev->sys.event_waiting, pending);
+    if (pending)
+        SetEvent(dev->sys.ready_event);
 }
 
 /* ---- configuration ---- */

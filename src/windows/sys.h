@@ -61,7 +61,9 @@ struct veiltun__sys {
     HANDLE notify;
     _Atomic int want_room;    /* the reader waits for queue space */
     _Atomic int link_changed; /* set by the IP Helper notification callback */
-    _Atomic int gone;         /* the adapter went away (ERROR_HANDLE_EOF) */
+    _Atomic int
+        event_waiting; /* an event is pending (set with the lock held): ready_event stays set */
+    _Atomic int gone;  /* the adapter went away (ERROR_HANDLE_EOF) */
     _Atomic int reader_error; /* a VEILTUN_E* that stopped the reader, or 0 */
     _Atomic int send_broken;  /* writes fail for good with this VEILTUN_E*, or 0 */
     uint64_t full_seen;       /* auto-tuning: pressure counted at the last check */
