@@ -524,19 +524,26 @@ static uint32_t gro_bit(int proto)
     return proto == IPPROTO_UDP ? VEILTUN_OFFLOAD_UDP_GRO : VEILTUN_OFFLOAD_TCP_GRO;
 }
 
-/* Writes packets [i, j) one by one: after the kernel refused a merged write. */
-static int write_each(veiltun *dev, veiltun_packet *pkts, size_t i, size_t j)
+/* Writes packets [i, j) one by one, after the kernel refused a merged write. Returns @p j, or
+ * the slot whose write failed (setting *stop), so that the packets written before it count as
+ * sent (a caller would resend them otherwise); a negative error only if the first failed. */
+static long write_each(veiltun *dev, veiltun_packet *pkts, size_t i, size_t j, int *stop)
 {
+    size_t first = i;
+
     for (; i < j; i++) {
         int n = veiltun__sys_write(dev, pkts[i].data, pkts[i].len);
-        if (n < 0)
-            return n;
+        if (n < 0) {
+            *stop = 1;
+            return i == first ? n : (long)i;
+        }
     }
-    return 0;
+    return (long)j;
 }
 
-/* Merges what it can, from @p i on; returns the slot after the run, or a negative error. */
-static long write_run(veiltun *dev, veiltun_packet *pkts, size_t i, size_t count)
+/* Merges what it can, from @p i on; returns the slot after the run, or a negative error, or
+ * (with *stop set) the slot where a device error ended the batch. */
+static long write_run(veiltun *dev, veiltun_packet *pkts, size_t i, size_t count, int *stop)
 {
     struct veiltun__sys *s = &dev->sys;
     struct veiltun__gro g;
@@ -563,8 +570,7 @@ static long write_run(veiltun *dev, veiltun_packet *pkts, size_t i, size_t count
                      dev->name, proto == IPPROTO_UDP ? "UDP" : "TCP",
                      proto == IPPROTO_UDP ? "UDP" : "TCP");
         atomic_fetch_and(&s->offload, ~gro_bit(proto));
-        err = write_each(dev, pkts, i, j);
-        return err < 0 ? err : (long)j;
+        return write_each(dev, pkts, i, j, stop);
     }
     return veiltun__linux_error(errno, "write");
 }
@@ -572,6 +578,7 @@ static long write_run(veiltun *dev, veiltun_packet *pkts, size_t i, size_t count
 int veiltun__sys_write_batch(veiltun *dev, veiltun_packet *pkts, size_t count)
 {
     size_t i = 0;
+    int stop = 0;
 
     while (i < count) {
         long next;
@@ -579,10 +586,12 @@ int veiltun__sys_write_batch(veiltun *dev, veiltun_packet *pkts, size_t count)
             i++;
             continue;
         }
-        next = write_run(dev, pkts, i, count);
+        next = write_run(dev, pkts, i, count, &stop);
         if (next < 0)
             return i == 0 ? (int)next : (int)i;
         i = (size_t)next;
+        if (stop)
+            return (int)i;
     }
     return (int)count;
 }
