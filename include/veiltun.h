@@ -732,7 +732,8 @@ typedef enum veiltun_event_type {
     VEILTUN_EVENT_BROKEN = 5,
     /** Linux: an address of the device was added or removed, by anyone (the kernel too: IPv6
      *  addresses on down, the link-local address on up). Read them with
-     *  veiltun_get_addresses(). Windows: not reported yet. */
+     *  veiltun_get_addresses(). Linux only (Windows reports the
+     *  link and MTU changes alone). */
     VEILTUN_EVENT_ADDRESSES_CHANGED = 6,
     /** Linux: the device was renamed; name holds the new name (and veiltun_get_name()). */
     VEILTUN_EVENT_RENAMED = 7,
