@@ -228,11 +228,16 @@ typedef struct veiltun_config {
      *  IPv6 gets up to 2 more seconds after IPv4; if it is later than that, IPv6 settings
      *  are kept and applied when it appears. Longer than 600000 is VEILTUN_EINVAL. */
     uint32_t setup_timeout_ms;
+    /** Linux: the network namespace to open the device in, as an fd of it (what `ip netns`
+     *  keeps in /run/netns/NAME, or /proc/PID/ns/net); -1 (the default, set by
+     *  veiltun_config_init) means the calling thread's. See veiltun_open(). Any other value
+     *  gives VEILTUN_ENOTSUP on Windows; below -1 is VEILTUN_EBADF. */
+    int netns_fd;
 } veiltun_config;
 
 /**
  * Fill @p cfg with defaults: name NULL ("veil%d"), mode VEILTUN_OPEN_CREATE_OR_ATTACH, no
- * flags, owner and group -1. Does nothing if @p cfg is NULL.
+ * flags, owner and group -1, netns_fd -1. Does nothing if @p cfg is NULL.
  * Since: 0.1
  */
 VEILTUN_API void veiltun_config_init(veiltun_config *cfg);
