@@ -16,7 +16,10 @@
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <sys/ioctl.h>
+#include <linux/capability.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef UDP_SEGMENT
@@ -84,9 +87,15 @@ static void test_other_namespace(void)
     ASSERT_EQ(sh("ip -n %s link show dev vtx0 >/dev/null 2>&1", ns_b) != 0, 1);
     ASSERT_TRUE(link_exists("vtx0")); /* the local one */
     ASSERT_EQ(sh("ip link del vtx0"), 0);
+}
 
-    /* With no link of that name here at all (this failed with ENODEV). */
-    fd = raw_tun("vtx1", IFF_TUN | IFF_NO_PI);
+/* The same with no link of that name here at all (this failed with ENODEV). */
+static void test_other_namespace_alone(void)
+{
+    unsigned long long home = thread_netns_inode();
+    int fd = raw_tun("vtx1", IFF_TUN | IFF_NO_PI);
+    veiltun *a;
+
     ASSERT_EQ(sh("ip link set vtx1 netns %s", ns_b), 0);
     ASSERT_OK(veiltun_adopt(fd, &a));
     ASSERT_EQ(veiltun_is_up(a), 0);
@@ -97,6 +106,43 @@ static void test_other_namespace(void)
                  "true");
     veiltun_close(a);
     ASSERT_EQ(thread_netns_inode(), home);
+}
+
+/* Drops CAP_SYS_ADMIN (keeps CAP_NET_ADMIN); in a child. */
+static void drop_sys_admin(void)
+{
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+
+    if (syscall(SYS_capget, &hdr, data) < 0)
+        _exit(2);
+    data[0].effective &= ~(1u << CAP_SYS_ADMIN);
+    if (syscall(SYS_capset, &hdr, data) < 0)
+        _exit(2);
+}
+
+/* Without CAP_SYS_ADMIN: a device here is adopted (no setns needed), one in another
+ * namespace is refused with EPERM rather than looked for here. */
+static void test_no_sys_admin(void)
+{
+    int here = raw_tun("vtsa0", IFF_TUN | IFF_NO_PI), there = raw_tun("vtsa1", IFF_TUN | IFF_NO_PI);
+    int pid, status;
+
+    ASSERT_EQ(sh("ip link set vtsa1 netns %s", ns_b), 0);
+    ASSERT_EQ(sh("ip tuntap add vtsa1 mode tun"), 0);
+    pid = fork();
+    if (pid == 0) {
+        veiltun *a, *b = NULL;
+        drop_sys_admin();
+        _exit(veiltun_adopt(here, &a) == 0 && veiltun_adopt(there, &b) == VEILTUN_EPERM && b == NULL
+                  ? 0
+                  : 1);
+    }
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(here);
+    close(there);
+    ASSERT_EQ(sh("ip link del vtsa1"), 0);
 }
 
 /* IFF_TUN without IFF_NO_PI: TUNGETIFF reports IFF_NOFILTER in the same bit. */
@@ -192,7 +238,9 @@ int main(int argc, char **argv)
     } cases[] = {{"packet_info", test_packet_info},
                  {"offload_left_on", test_offload_left_on},
                  {"vnet_header", test_vnet_header},
-                 {"other_namespace", test_other_namespace}};
+                 {"other_namespace", test_other_namespace},
+                 {"other_namespace_alone", test_other_namespace_alone},
+                 {"no_sys_admin", test_no_sys_admin}};
 
     test_netns_enter("adopt");
     ns_b = second_ns_make("adopt");
