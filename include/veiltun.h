@@ -303,9 +303,12 @@ VEILTUN_API VEILTUN_NODISCARD int veiltun_open(const veiltun_config *cfg, veiltu
  * veiltun_open(): the calling thread is back in its namespace when this returns, and
  * CAP_SYS_ADMIN is needed when the namespace is not the caller's). Configuration through the
  * handle then acts on the fd's device, never on a link of the same name in the caller's
- * namespace. Where the kernel will not say (before Linux 5.2, or for a caller without
- * CAP_NET_ADMIN over the device's namespace) the caller's namespace is assumed, with a
- * warning in the log; the handle then configures the link of that name there.
+ * namespace. The kernel tells only a caller with CAP_NET_ADMIN over the device's namespace:
+ * one that has it over its own namespace but not over the device's gets VEILTUN_EPERM (the
+ * device cannot be in its namespace, and could not be configured). Where the kernel cannot
+ * say (before Linux 5.2, a security module refusing the question, or a caller without
+ * CAP_NET_ADMIN anywhere, which can then only read and write packets) the caller's namespace
+ * is assumed, with a line in the log.
  *
  * An fd opened with IFF_VNET_HDR as well is adopted with offload on, as VEILTUN_F_OFFLOAD
  * gives (reads and writes carry ordinary packets; see veiltun_set_offload()). Without it, an
@@ -318,7 +321,8 @@ VEILTUN_API VEILTUN_NODISCARD int veiltun_open(const veiltun_config *cfg, veiltu
  *         VEILTUN_ENOTTUN (not a TUN fd, not attached to a device, a TAP, it carries a
  *         packet-information header, or the kernel cannot say whether it does: before Linux
  *         4.15 without /sys), VEILTUN_ENODEV (the device is gone, or is not in the namespace
- *         assumed), VEILTUN_EPERM (CAP_SYS_ADMIN needed to reach the device's namespace),
+ *         assumed), VEILTUN_EPERM (CAP_SYS_ADMIN needed to reach the device's namespace, or
+ *         CAP_NET_ADMIN over it, see above),
  *         VEILTUN_EAGAIN (the device was renamed during the call), VEILTUN_ENOTSUP
  *         (Windows), or a system error.
  * The device is never removed by veiltun_close() of an adopted handle, other than by the kernel

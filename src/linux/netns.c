@@ -7,11 +7,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/if_tun.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef TUNGETDEVNETNS
@@ -79,6 +82,49 @@ int veiltun__netns_leave(int home)
     return err;
 }
 
+/* 1 if the thread has CAP_NET_ADMIN over its own network namespace: the capability is
+ * effective and the namespace belongs to the thread's user namespace. (A namespace owned by
+ * another user namespace is left out: a rare arrangement, and this only sharpens an error.) */
+static int admin_of_own_namespace(void)
+{
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct caps[2];
+    int net, owner = -1, user = -1, r = 0;
+
+    if (syscall(SYS_capget, &hdr, caps) < 0 || !(caps[0].effective & (1u << CAP_NET_ADMIN)))
+        return 0;
+    net = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (net >= 0)
+        owner = ioctl(net, NS_GET_USERNS);
+    user = open("/proc/thread-self/ns/user", O_RDONLY | O_CLOEXEC);
+    if (owner >= 0 && user >= 0)
+        r = same_namespace(owner, user) == 1;
+    if (net >= 0)
+        close(net);
+    if (owner >= 0)
+        close(owner);
+    if (user >= 0)
+        close(user);
+    return r;
+}
+
+/* TUNGETDEVNETNS said EPERM: the caller lacks CAP_NET_ADMIN over the device's namespace. If
+ * it has it over its own, the device is therefore elsewhere, and a link of that name here
+ * would be another device: refuse. Otherwise (an unprivileged caller, typically in the
+ * device's own namespace) assume the caller's; the handle cannot change anything there. */
+static int not_allowed_to_ask(void)
+{
+    if (admin_of_own_namespace()) {
+        veiltun__log(VEILTUN_LOG_ERROR,
+                     "adopt: the device is in a network namespace this process has no "
+                     "CAP_NET_ADMIN over");
+        return veiltun__fail_os(VEILTUN_EPERM, EPERM);
+    }
+    veiltun__log(VEILTUN_LOG_WARN, "adopt: not allowed to learn the device's network namespace; "
+                                   "assuming the caller's");
+    return 0;
+}
+
 int veiltun__netns_of_tun(int fd, int *nsfd)
 {
     *nsfd = ioctl(fd, TUNGETDEVNETNS);
@@ -91,12 +137,12 @@ int veiltun__netns_of_tun(int fd, int *nsfd)
                      "adopt: the kernel cannot name the device's network namespace; "
                      "assuming the caller's");
         return 0;
-    case EPERM: /* no CAP_NET_ADMIN over the device's namespace: it cannot be configured */
-    case EACCES:
-        veiltun__log(VEILTUN_LOG_WARN,
-                     "adopt: not allowed to learn the device's network namespace; assuming "
-                     "the caller's");
+    case EACCES: /* a security module's ioctl rules (Android's SELinux policy has them) */
+        veiltun__log(VEILTUN_LOG_WARN, "adopt: TUNGETDEVNETNS refused; assuming the device is "
+                                       "in the caller's network namespace");
         return 0;
+    case EPERM:
+        return not_allowed_to_ask();
     default:
         return veiltun__linux_error(errno, "TUNGETDEVNETNS");
     }
