@@ -160,14 +160,14 @@ int veiltun__sys_adopt(veiltun *dev, veiltun_os_handle fd)
         goto restore;
     }
     s->fd = fd;
-    err = veiltun__linux_finish_open(dev, ifindex);
-    /* Last, as it changes the device: a virtio-net header means offload on (reads would
-     * otherwise start with it); without one, a mask an earlier user left is cleared. */
-    if (err == 0 && (ifr.ifr_flags & IFF_VNET_HDR))
+    /* A virtio-net header means offload on (reads would otherwise start with it); without
+     * one, a mask an earlier user left is cleared. */
+    if (ifr.ifr_flags & IFF_VNET_HDR)
         veiltun__log(VEILTUN_LOG_INFO, "adopt: %s has a virtio-net header: offload is on",
                      dev->name);
+    err = veiltun__linux_setup_offload(dev, (ifr.ifr_flags & IFF_VNET_HDR) != 0);
     if (err == 0)
-        err = veiltun__linux_setup_offload(dev, (ifr.ifr_flags & IFF_VNET_HDR) != 0);
+        err = veiltun__linux_finish_open(dev, ifindex);
     if (err == 0)
         return 0;
     s->fd = -1; /* on failure the caller keeps the fd, as it was */

@@ -2,6 +2,7 @@
 #include "../internal.h"
 #include "gro.h"
 #include "linux.h"
+#include "nlmsg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -221,10 +222,25 @@ static int apply_options(veiltun *dev, const veiltun_config *cfg)
     return 0;
 }
 
-/* Everything after the device is attached: the link's state, the wait handle. */
+/* The event socket is made with the tun file, before the device is created and set up, as
+ * both must be made in the device's namespace. What it heard until now is this open's own
+ * doing, and the lookup after this reads the state that led to: a first wait must not wake
+ * for it. */
+static void discard_notifications(struct veiltun__sys *s)
+{
+    char buf[VEILTUN__NL_BUFSIZE];
+
+    for (int i = 0; i < 256 && veiltun__nl_recv(s->nlev, buf, sizeof(buf), 0) >= 0; i++)
+        ;
+}
+
+/* Everything after the device is attached and set up: the link's state, the wait handle. */
 int veiltun__linux_finish_open(veiltun *dev, int expect_ifindex)
 {
-    int err = veiltun__linux_lookup(dev, dev->name, 0, &dev->known);
+    int err;
+
+    discard_notifications(&dev->sys);
+    err = veiltun__linux_lookup(dev, dev->name, 0, &dev->known);
 
     if (err == 0 && expect_ifindex > 0 && dev->ifindex != expect_ifindex) {
         veiltun__log(VEILTUN_LOG_ERROR, "%s: the device was replaced while attaching", dev->name);
