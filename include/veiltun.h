@@ -315,7 +315,7 @@ VEILTUN_API VEILTUN_NODISCARD int veiltun_open(const veiltun_config *cfg, veiltu
  * offload mask an earlier user left on the device is cleared, as veiltun_open() does.
  *
  * @param fd   the descriptor; on success the handle owns it and veiltun_close() closes it. On
- *             failure the caller still owns it, with its flags as they were.
+ *             failure the caller still owns it, with its descriptor flags as they were.
  * @param out  receives the handle; NULL on failure.
  * @return 0, or VEILTUN_EINVAL (out NULL or fd < 0), VEILTUN_EBADF (fd not open),
  *         VEILTUN_ENOTTUN (not a TUN fd, not attached to a device, a TAP, it carries a
