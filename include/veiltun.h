@@ -71,7 +71,7 @@ extern "C" {
 #define VEILTUN_EPERM           (-1)   /* not permitted: needs CAP_NET_ADMIN (Administrator) */
 #define VEILTUN_ENOENT          (-2)   /* no such address or route on the device */
 #define VEILTUN_EIO             (-5)   /* I/O error reported by the OS */
-#define VEILTUN_EBADF           (-9)   /* bad file descriptor (adopt of a closed fd) */
+#define VEILTUN_EBADF           (-9)   /* bad file descriptor (adopt, netns_fd) */
 #define VEILTUN_EAGAIN          (-11)  /* nothing to read now / try again */
 #define VEILTUN_ENOMEM          (-12)  /* out of memory */
 #define VEILTUN_EBUSY           (-16)  /* device is in use (by another process or handle) */
@@ -231,11 +231,16 @@ typedef struct veiltun_config {
      *  IPv6 gets up to 2 more seconds after IPv4; if it is later than that, IPv6 settings
      *  are kept and applied when it appears. Longer than 600000 is VEILTUN_EINVAL. */
     uint32_t setup_timeout_ms;
+    /** Linux: the network namespace to open the device in, as an fd of it (what `ip netns`
+     *  keeps in /run/netns/NAME, or /proc/PID/ns/net); -1 (the default, set by
+     *  veiltun_config_init) means the calling thread's. See veiltun_open(). Any other value
+     *  gives VEILTUN_ENOTSUP on Windows; below -1 is VEILTUN_EBADF. */
+    int netns_fd;
 } veiltun_config;
 
 /**
  * Fill @p cfg with defaults: name NULL ("veil%d"), mode VEILTUN_OPEN_CREATE_OR_ATTACH, no
- * flags, owner and group -1. Does nothing if @p cfg is NULL.
+ * flags, owner and group -1, netns_fd -1. Does nothing if @p cfg is NULL.
  * Since: 0.1
  */
 VEILTUN_API void veiltun_config_init(veiltun_config *cfg);
@@ -249,10 +254,13 @@ VEILTUN_API void veiltun_config_init(veiltun_config *cfg);
  * @param cfg  options (see veiltun_config); must not be NULL.
  * @param out  receives the handle on success; set to NULL on failure. Must not be NULL.
  * @return 0, or:
- *   VEILTUN_EINVAL        cfg or out is NULL, or mode is not a veiltun_open_mode;
+ *   VEILTUN_EINVAL        cfg or out is NULL, mode is not a veiltun_open_mode, or
+ *                         cfg->netns_fd is not a network namespace;
+ *   VEILTUN_EBADF         cfg->netns_fd is below -1 or not an open descriptor;
  *   VEILTUN_EBADNAME / VEILTUN_ENAMETOOLONG  the name (see veiltun_validate_name());
  *   VEILTUN_EBADFLAGS     unknown bits in cfg->flags; a template name with VEILTUN_OPEN_ATTACH;
- *   VEILTUN_EPERM         the caller lacks CAP_NET_ADMIN (Linux) / Administrator (Windows);
+ *   VEILTUN_EPERM         the caller lacks CAP_NET_ADMIN (Linux) / Administrator (Windows),
+ *                         or CAP_SYS_ADMIN for cfg->netns_fd (see below);
  *   VEILTUN_EEXIST        VEILTUN_OPEN_CREATE and the name exists;
  *   VEILTUN_ENODEV        VEILTUN_OPEN_ATTACH and no device has that name, or the OS has no
  *                         TUN driver;
@@ -262,8 +270,23 @@ VEILTUN_API void veiltun_config_init(veiltun_config *cfg);
  *                         handle of this process) has it open;
  *   VEILTUN_ETIMEDOUT     Windows: the adapter's IPv4 interface did not appear within
  *                         cfg->setup_timeout_ms, or an existing adapter stayed disabled;
+ *   VEILTUN_ENOTSUP       Windows: cfg->netns_fd is not -1;
  *   VEILTUN_EMFILE / VEILTUN_ENOMEM / other system errors.
  * On failure nothing is left behind: a device this call created is removed again.
+ *
+ * Network namespaces (Linux). A handle belongs to one network namespace for its whole life,
+ * the one it was opened in: with cfg->netns_fd = -1 the calling thread's; with an fd of
+ * another namespace, that one. There the device is created, or found by name to attach to
+ * (modes and errors as above, judged by what that namespace holds), and there every later
+ * call on the handle acts (addresses, routes, MTU, up/down, events), whichever thread makes
+ * it. The calling thread enters the namespace (setns) only while the tun file and the netlink
+ * sockets are made, since the kernel ties each to the namespace it is made in, and is back
+ * in its own before veiltun_open() returns, on success and on every failure. The logger may
+ * be called while it is inside. cfg->netns_fd is only used during the call: it is neither
+ * kept, duplicated nor closed. Privileges: CAP_SYS_ADMIN over the user namespace owning the
+ * target namespace and over the one owning the thread's own (checked before the thread
+ * moves, so it is never left behind), and CAP_NET_ADMIN over the target for the device
+ * itself. An fd of the thread's own namespace is the same as -1 and needs no CAP_SYS_ADMIN.
  *
  * Ownership: release the handle with veiltun_close(). Closing removes a device this handle
  * created unless it is persistent; it never removes a device it attached to.
@@ -277,12 +300,34 @@ VEILTUN_API VEILTUN_NODISCARD int veiltun_open(const veiltun_config *cfg, veiltu
  * close-on-exec; the name and index are read from the kernel. The fd must have been attached
  * with IFF_TUN|IFF_NO_PI (no packet-information header).
  *
+ * The device is looked for in its own network namespace, which may not be the caller's (an
+ * fd from a process in another container): the kernel names it (Linux 5.2+), and the
+ * handle's netlink sockets are made there as for veiltun_config.netns_fd (see
+ * veiltun_open(): the calling thread is back in its namespace when this returns, and
+ * CAP_SYS_ADMIN is needed when the namespace is not the caller's). Configuration through the
+ * handle then acts on the fd's device, never on a link of the same name in the caller's
+ * namespace. The kernel tells only a caller with CAP_NET_ADMIN over the device's namespace:
+ * one that has it over its own namespace but not over the device's gets VEILTUN_EPERM (the
+ * device cannot be in its namespace, and could not be configured). Where the kernel cannot
+ * say (before Linux 5.2, a security module refusing the question, or a caller without
+ * CAP_NET_ADMIN anywhere, which can then only read and write packets) the caller's namespace
+ * is assumed, with a line in the log.
+ *
+ * An fd opened with IFF_VNET_HDR as well is adopted with offload on, as VEILTUN_F_OFFLOAD
+ * gives (reads and writes carry ordinary packets; see veiltun_set_offload()). Without it, an
+ * offload mask an earlier user left on the device is cleared, as veiltun_open() does.
+ *
  * @param fd   the descriptor; on success the handle owns it and veiltun_close() closes it. On
- *             failure the caller still owns it.
+ *             failure the caller still owns it, with its descriptor flags as they were.
  * @param out  receives the handle; NULL on failure.
  * @return 0, or VEILTUN_EINVAL (out NULL or fd < 0), VEILTUN_EBADF (fd not open),
- *         VEILTUN_ENOTTUN (not a TUN fd, not attached to a device, or it carries a
- *         packet-information header), VEILTUN_ENOTSUP (Windows), or a system error.
+ *         VEILTUN_ENOTTUN (not a TUN fd, not attached to a device, a TAP, it carries a
+ *         packet-information header, or the kernel cannot say whether it does: before Linux
+ *         4.15 without /sys), VEILTUN_ENODEV (the device is gone, or is not in the namespace
+ *         assumed), VEILTUN_EPERM (CAP_SYS_ADMIN needed to reach the device's namespace, or
+ *         CAP_NET_ADMIN over it, see above),
+ *         VEILTUN_EAGAIN (the device was renamed during the call), VEILTUN_ENOTSUP
+ *         (Windows), or a system error.
  * The device is never removed by veiltun_close() of an adopted handle, other than by the kernel
  * when this was the last descriptor of a non-persistent device.
  * Since: 0.1

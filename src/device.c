@@ -12,6 +12,7 @@ void veiltun_config_init(veiltun_config *cfg)
     cfg->mode = VEILTUN_OPEN_CREATE_OR_ATTACH;
     cfg->owner = -1;
     cfg->group = -1;
+    cfg->netns_fd = -1;
 }
 
 /* Checked on every OS, so a configuration that works on one never fails late on another. */
@@ -53,6 +54,11 @@ static int check_config(const veiltun_config *cfg)
     err = check_windows_options(cfg);
     if (err < 0)
         return err;
+    if (cfg->netns_fd != -1 && !VEILTUN__HAS_NETNS)
+        return veiltun__fail_input(VEILTUN_ENOTSUP, "open: network namespaces are Linux's");
+    if (cfg->netns_fd < -1)
+        return veiltun__fail_input(VEILTUN_EBADF, "open: netns_fd %d is not a descriptor",
+                                   cfg->netns_fd);
     if (cfg->owner < -1 || cfg->owner > (int64_t)UINT32_MAX - 1 || cfg->group < -1 ||
         cfg->group > (int64_t)UINT32_MAX - 1)
         return veiltun__fail_input(VEILTUN_EINVAL, "open: owner or group out of range");

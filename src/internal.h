@@ -14,8 +14,10 @@
 
 #if defined(_WIN32)
 #include "windows/sys.h"
+#define VEILTUN__HAS_NETNS 0 /* veiltun_config.netns_fd: network namespaces are Linux's */
 #else
 #include "linux/sys.h"
+#define VEILTUN__HAS_NETNS 1
 #endif
 
 /* What the front knows about the link; compared with what it last reported to make events.

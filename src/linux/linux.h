@@ -23,6 +23,29 @@ ssize_t veiltun__nl_recv(struct mnl_socket *nl, void *buf, size_t size, int time
 /* config.c */
 int veiltun__linux_lookup(veiltun *dev, const char *name, int ifindex, struct veiltun__link *link);
 
+/* netns.c. Moves the calling thread into the network namespace @p target (an fd), after
+ * checking that it may come back; *home is what netns_leave() needs (-1 when the thread was
+ * there already). Returns 0, VEILTUN_EBADF, VEILTUN_EINVAL (not a network namespace),
+ * VEILTUN_EPERM (CAP_SYS_ADMIN missing over it or over the thread's own) or an error. */
+int veiltun__netns_enter(int target, int *home);
+/* Back to the namespace netns_enter() left; closes @p home. */
+int veiltun__netns_leave(int home);
+/* The namespace of a TUN fd's device (TUNGETDEVNETNS, Linux 5.2): *nsfd is an fd the caller
+ * closes, or -1 when the kernel will not say (then the caller's is assumed). */
+int veiltun__netns_of_tun(int fd, int *nsfd);
+/* veiltun__nl_open() inside @p nsfd (-1: where the thread is). */
+int veiltun__netns_nl_open(struct veiltun__sys *s, int nsfd);
+
+/* tun.c: shared with adopt.c */
+void veiltun__linux_init(struct veiltun__sys *s);
+void veiltun__linux_release(struct veiltun__sys *s);
+/* Without a virtio-net header: clears an offload mask an earlier user left; with one: turns
+ * offload on as VEILTUN_F_OFFLOAD does. */
+int veiltun__linux_setup_offload(veiltun *dev, int vnet);
+/* After netlink is open and the fd attached: reads the link (by name; @p expect_ifindex > 0
+ * must match) and makes the wait handle. */
+int veiltun__linux_finish_open(veiltun *dev, int expect_ifindex);
+
 /* wait.c */
 int veiltun__wait_init(veiltun *dev);
 void veiltun__wait_close(struct veiltun__sys *s);

@@ -198,7 +198,8 @@ static int parse_tun_data(const struct nlattr *data, struct veiltun__nl_link *ou
         get_u8(a.tb[IFLA_TUN_PERSIST], &out->info.persist) < 0 ||
         get_u8(a.tb[IFLA_TUN_MULTI_QUEUE], &out->info.multi_queue) < 0 ||
         get_u32(a.tb[IFLA_TUN_OWNER], &out->info.owner) < 0 ||
-        get_u32(a.tb[IFLA_TUN_GROUP], &out->info.group) < 0)
+        get_u32(a.tb[IFLA_TUN_GROUP], &out->info.group) < 0 ||
+        get_u8(a.tb[IFLA_TUN_PI], &out->pi) < 0 || get_u8(a.tb[IFLA_TUN_VNET_HDR], &out->vnet) < 0)
         return VEILTUN_EPROTO;
     out->is_tun = type == IFF_TUN;
     return 0;
@@ -245,6 +246,7 @@ int veiltun__nl_parse_link(const struct nlmsghdr *nlh, struct veiltun__nl_link *
     const char *name;
 
     memset(out, 0, sizeof(*out));
+    out->pi = out->vnet = -1;
     info->persist = info->multi_queue = -1;
     info->owner = info->group = -1;
     if (parse_attrs(nlh, sizeof(*ifi), IFLA_MAX, &a) < 0)

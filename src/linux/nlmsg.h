@@ -14,6 +14,8 @@
 struct veiltun__nl_link {
     veiltun_info info;
     int is_tun; /* link kind "tun" in TUN (not TAP) mode */
+    int pi;     /* a "tun" link's packet-information header: 1, 0, or -1 unknown (< 4.15) */
+    int vnet;   /* likewise its virtio-net header */
 };
 
 /* Builders: each returns the message at the start of @p buf (VEILTUN__NL_BUFSIZE bytes). */

@@ -2,6 +2,7 @@
 #include "../internal.h"
 #include "gro.h"
 #include "linux.h"
+#include "nlmsg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +39,7 @@ int veiltun__linux_error(int err, const char *what)
     return veiltun__fail_os(code, err);
 }
 
-static void sys_init(struct veiltun__sys *s)
+void veiltun__linux_init(struct veiltun__sys *s)
 {
     memset(s, 0, sizeof(*s));
     s->fd = s->epfd = s->cancel_fd = s->pending_fd = s->event_fd = -1;
@@ -73,17 +74,13 @@ static int attach_error(int err, const char *name)
     return veiltun__linux_error(err, "attach (TUNSETIFF)");
 }
 
-/* Creates or attaches as the mode asks; IFF_TUN_EXCL tells us reliably whether we created.
- * Attach-only has no such flag: it notes the index of the device it means to attach to, so
- * that finish_open() can tell if that device was replaced (or removed, and so re-created by
- * this very call) in between. */
-static int attach_device(veiltun *dev, const veiltun_config *cfg, int *expect_ifindex)
+/* Creates or attaches as the mode asks; IFF_TUN_EXCL tells us reliably whether we created. */
+static int attach_device(veiltun *dev, const veiltun_config *cfg)
 {
     int fd = dev->sys.fd, err;
     short extra = (short)(((cfg->flags & VEILTUN_F_OFFLOAD) ? IFF_VNET_HDR : 0) |
                           ((cfg->flags & VEILTUN_F_MULTI_QUEUE) ? IFF_MULTI_QUEUE : 0));
 
-    snprintf(dev->name, sizeof(dev->name), "%s", cfg->name ? cfg->name : "veil%d");
     if (cfg->mode != VEILTUN_OPEN_ATTACH) {
         err = set_iff(fd, dev->name, IFF_TUN_EXCL | extra);
         if (err == 0)
@@ -94,9 +91,6 @@ static int attach_device(veiltun *dev, const veiltun_config *cfg, int *expect_if
         }
         if (err != EBUSY)
             return veiltun__linux_error(err, "create (TUNSETIFF)");
-    } else if ((*expect_ifindex = (int)if_nametoindex(dev->name)) == 0) {
-        veiltun__log(VEILTUN_LOG_ERROR, "%s: no such device to attach to", dev->name);
-        return veiltun__fail_os(VEILTUN_ENODEV, ENODEV);
     }
     err = set_iff(fd, dev->name, extra);
     return err ? attach_error(err, dev->name) : 0;
@@ -158,8 +152,11 @@ int veiltun__sys_get_offload(const veiltun *dev)
 static int enable_offload(veiltun *dev)
 {
     struct veiltun__sys *s = &dev->sys;
-    int err;
+    int err, hdr = VEILTUN__VNET_HDR_LEN;
 
+    /* The header size belongs to the device: an earlier user may have chosen another. */
+    if (ioctl(s->fd, TUNSETVNETHDRSZ, &hdr) < 0)
+        return veiltun__linux_error(errno, "TUNSETVNETHDRSZ");
     s->vnet = 1;
     s->rxbuf = malloc(VEILTUN__VNET_HDR_LEN + 65536);
     s->txbuf = malloc(VEILTUN__VNET_HDR_LEN + 65536);
@@ -191,25 +188,28 @@ static int check_queue_matches(veiltun *dev, const veiltun_config *cfg)
     return veiltun__fail_os(VEILTUN_ENOTTUN, 0);
 }
 
-static int apply_options(veiltun *dev, const veiltun_config *cfg)
+int veiltun__linux_setup_offload(veiltun *dev, int vnet)
 {
-    struct veiltun__sys *s = &dev->sys;
-    int mismatch = check_queue_matches(dev, cfg);
-
-    if (mismatch < 0)
-        return mismatch;
-
+    if (vnet)
+        return enable_offload(dev);
     /* The offload mask belongs to the device, not to the fd: a persistent device keeps what
      * an earlier user set. Without a virtio-net header to describe them, the kernel would
      * then hand us TCP super-packets as if they were one packet (ping works, bulk TCP
      * fails). So a handle without offload clears the mask. */
-    if (cfg->flags & VEILTUN_F_OFFLOAD) {
-        int err = enable_offload(dev);
-        if (err < 0)
-            return err;
-    } else if (ioctl(s->fd, TUNSETOFFLOAD, 0) < 0) {
+    if (ioctl(dev->sys.fd, TUNSETOFFLOAD, 0) < 0)
         return veiltun__linux_error(errno, "TUNSETOFFLOAD");
-    }
+    return 0;
+}
+
+static int apply_options(veiltun *dev, const veiltun_config *cfg)
+{
+    struct veiltun__sys *s = &dev->sys;
+    int err = check_queue_matches(dev, cfg);
+
+    if (err == 0)
+        err = veiltun__linux_setup_offload(dev, (cfg->flags & VEILTUN_F_OFFLOAD) != 0);
+    if (err < 0)
+        return err;
     if ((cfg->flags & VEILTUN_F_PERSIST) && !is_persistent(s->fd)) {
         if (ioctl(s->fd, TUNSETPERSIST, 1) < 0)
             return veiltun__linux_error(errno, "TUNSETPERSIST");
@@ -222,13 +222,26 @@ static int apply_options(veiltun *dev, const veiltun_config *cfg)
     return 0;
 }
 
-/* Everything after the device is attached: netlink, the link's state, the wait handle. */
-static int finish_open(veiltun *dev, int expect_ifindex)
+/* The event socket is made with the tun file, before the device is created and set up, as
+ * both must be made in the device's namespace. What it heard until now is this open's own
+ * doing, and the lookup after this reads the state that led to: a first wait must not wake
+ * for it. */
+static void discard_notifications(struct veiltun__sys *s)
 {
-    int err = veiltun__nl_open(&dev->sys);
+    char buf[VEILTUN__NL_BUFSIZE];
 
-    if (err == 0)
-        err = veiltun__linux_lookup(dev, dev->name, 0, &dev->known);
+    for (int i = 0; i < 256 && veiltun__nl_recv(s->nlev, buf, sizeof(buf), 0) >= 0; i++)
+        ;
+}
+
+/* Everything after the device is attached and set up: the link's state, the wait handle. */
+int veiltun__linux_finish_open(veiltun *dev, int expect_ifindex)
+{
+    int err;
+
+    discard_notifications(&dev->sys);
+    err = veiltun__linux_lookup(dev, dev->name, 0, &dev->known);
+
     if (err == 0 && expect_ifindex > 0 && dev->ifindex != expect_ifindex) {
         veiltun__log(VEILTUN_LOG_ERROR, "%s: the device was replaced while attaching", dev->name);
         err = veiltun__fail_os(VEILTUN_ENODEV, ENODEV);
@@ -238,7 +251,7 @@ static int finish_open(veiltun *dev, int expect_ifindex)
     return err;
 }
 
-static void release(struct veiltun__sys *s)
+void veiltun__linux_release(struct veiltun__sys *s)
 {
     veiltun__wait_close(s);
     veiltun__nl_close(s);
@@ -251,88 +264,70 @@ static void release(struct veiltun__sys *s)
     pthread_mutex_destroy(&s->lock);
 }
 
+/* What binds to a namespace, made where the device is to live: the kernel creates a device
+ * in the namespace its /dev/net/tun file was opened in, a netlink socket talks to the one it
+ * was made in, and if_nametoindex() looks in the thread's. Attach-only notes the index of
+ * the device it means to attach to, so that finish_open() can tell if that device was
+ * replaced (or removed, and so re-created by this very attach) in between. */
+static int open_files(veiltun *dev, const veiltun_config *cfg, int *expect_ifindex)
+{
+    struct veiltun__sys *s = &dev->sys;
+
+    s->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (s->fd < 0)
+        return errno == ENOENT ? veiltun__fail_os(VEILTUN_ENODEV, errno)
+                               : veiltun__linux_error(errno, "open /dev/net/tun");
+    snprintf(dev->name, sizeof(dev->name), "%s", cfg->name ? cfg->name : "veil%d");
+    if (cfg->mode == VEILTUN_OPEN_ATTACH &&
+        (*expect_ifindex = (int)if_nametoindex(dev->name)) == 0) {
+        veiltun__log(VEILTUN_LOG_ERROR, "%s: no such device to attach to", dev->name);
+        return veiltun__fail_os(VEILTUN_ENODEV, ENODEV);
+    }
+    return veiltun__nl_open(s);
+}
+
+/* open_files() in cfg->netns_fd; the thread is back where it was on every path. */
+static int open_files_in(veiltun *dev, const veiltun_config *cfg, int *expect_ifindex)
+{
+    int home, err, back;
+
+    if (cfg->netns_fd < 0)
+        return open_files(dev, cfg, expect_ifindex);
+    err = veiltun__netns_enter(cfg->netns_fd, &home);
+    if (err < 0)
+        return err;
+    err = open_files(dev, cfg, expect_ifindex);
+    back = veiltun__netns_leave(home);
+    return err < 0 ? err : back;
+}
+
 int veiltun__sys_open(veiltun *dev, const veiltun_config *cfg)
 {
     struct veiltun__sys *s = &dev->sys;
     int err, expect = 0;
 
-    sys_init(s);
-    s->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    if (s->fd < 0) {
-        err = errno == ENOENT ? veiltun__fail_os(VEILTUN_ENODEV, errno)
-                              : veiltun__linux_error(errno, "open /dev/net/tun");
-        goto fail;
-    }
-    err = attach_device(dev, cfg, &expect);
-    if (err < 0)
-        goto fail;
-    err = apply_options(dev, cfg);
+    veiltun__linux_init(s);
+    err = open_files_in(dev, cfg, &expect);
     if (err == 0)
-        err = finish_open(dev, expect);
+        err = attach_device(dev, cfg);
+    if (err == 0)
+        err = apply_options(dev, cfg);
+    if (err == 0)
+        err = veiltun__linux_finish_open(dev, expect);
     if (err == 0)
         return 0;
-fail:
     /* The kernel removes a device we created when its last fd closes, unless we made it
      * persistent: undo that first. */
     if (s->set_persist && ioctl(s->fd, TUNSETPERSIST, 0) < 0)
         veiltun__log(VEILTUN_LOG_WARN, "%s: could not undo persist: %s", dev->name,
                      strerror(errno));
-    release(s);
-    return err;
-}
-
-static int check_adoptable(int fd, struct ifreq *ifr)
-{
-    memset(ifr, 0, sizeof(*ifr));
-    if (fcntl(fd, F_GETFD) < 0)
-        return veiltun__linux_error(errno, "adopt");
-    if (ioctl(fd, TUNGETIFF, ifr) < 0) {
-        veiltun__log(VEILTUN_LOG_ERROR, "adopt: fd %d is not attached to a TUN device: %s", fd,
-                     strerror(errno));
-        return veiltun__fail_os(VEILTUN_ENOTTUN, errno);
-    }
-    if ((ifr->ifr_flags & (IFF_TUN | IFF_TAP | IFF_NO_PI)) != (IFF_TUN | IFF_NO_PI)) {
-        veiltun__log(VEILTUN_LOG_ERROR, "adopt: fd %d is a TAP or carries packet information", fd);
-        return veiltun__fail_os(VEILTUN_ENOTTUN, 0);
-    }
-    return 0;
-}
-
-int veiltun__sys_adopt(veiltun *dev, veiltun_os_handle fd)
-{
-    struct veiltun__sys *s = &dev->sys;
-    struct ifreq ifr;
-    int err, fl, fdfl;
-
-    if (fd < 0)
-        return veiltun__fail_input(VEILTUN_EINVAL, "adopt: negative fd");
-    err = check_adoptable(fd, &ifr);
-    if (err < 0)
-        return err;
-    sys_init(s);
-    fl = fcntl(fd, F_GETFL);
-    fdfl = fcntl(fd, F_GETFD);
-    if (fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, fdfl | FD_CLOEXEC) < 0) {
-        err = veiltun__linux_error(errno, "adopt: fcntl");
-        goto fail;
-    }
-    s->fd = fd;
-    memcpy(dev->name, ifr.ifr_name, sizeof(dev->name) - 1);
-    err = finish_open(dev, 0);
-    if (err == 0)
-        return 0;
-    /* On failure the caller keeps the fd, as it was. */
-    s->fd = -1;
-    fcntl(fd, F_SETFL, fl);
-    fcntl(fd, F_SETFD, fdfl);
-fail:
-    release(s);
+    veiltun__linux_release(s);
     return err;
 }
 
 void veiltun__sys_close(veiltun *dev)
 {
-    release(&dev->sys);
+    veiltun__linux_release(&dev->sys);
 }
 
 void veiltun__sys_lock(veiltun *dev)

@@ -60,6 +60,17 @@ static void test_open_config(void)
     ASSERT_EQ(veiltun_open(&cfg, &dev), VEILTUN_EINVAL);
     ASSERT_TRUE(strstr(last_log, "setup timeout") != NULL);
     veiltun_config_init(&cfg);
+    ASSERT_EQ(cfg.netns_fd, -1);
+    cfg.netns_fd = -2;
+#if defined(_WIN32)
+    ASSERT_EQ(veiltun_open(&cfg, &dev), VEILTUN_ENOTSUP);
+    cfg.netns_fd = 3; /* any descriptor: namespaces are Linux's */
+    ASSERT_EQ(veiltun_open(&cfg, &dev), VEILTUN_ENOTSUP);
+#else
+    ASSERT_EQ(veiltun_open(&cfg, &dev), VEILTUN_EBADF);
+#endif
+    ASSERT_EQ(veiltun_last_os_error(), 0);
+    veiltun_config_init(&cfg);
     cfg.owner = -2;
     ASSERT_EQ(veiltun_open(&cfg, &dev), VEILTUN_EINVAL);
     cfg.owner = 0x100000000LL;

@@ -167,6 +167,8 @@ static void test_parse_link(void)
     ASSERT_EQ(l.info.mtu, 1380);
     ASSERT_STREQ(l.info.name, "tun7");
     ASSERT_EQ(l.is_tun, 0); /* no link info: not known to be a TUN */
+    ASSERT_EQ(l.pi, -1);
+    ASSERT_EQ(l.vnet, -1);
     ASSERT_EQ(l.info.persist, -1);
     ASSERT_EQ(l.info.owner, -1);
 
@@ -205,6 +207,8 @@ static struct nlmsghdr *tun_link_msg(const char *kind, uint8_t type, int bad_own
     mnl_attr_put_u8(nlh, IFLA_TUN_TYPE, type);
     mnl_attr_put_u8(nlh, IFLA_TUN_PERSIST, 1);
     mnl_attr_put_u8(nlh, IFLA_TUN_MULTI_QUEUE, 0);
+    mnl_attr_put_u8(nlh, IFLA_TUN_PI, 1);
+    mnl_attr_put_u8(nlh, IFLA_TUN_VNET_HDR, 0);
     if (bad_owner)
         mnl_attr_put_u16(nlh, IFLA_TUN_OWNER, 1000);
     else
@@ -224,6 +228,8 @@ static void test_parse_linkinfo(void)
     ASSERT_EQ(l.info.running, 1);
     ASSERT_EQ(l.info.persist, 1);
     ASSERT_EQ(l.info.multi_queue, 0);
+    ASSERT_EQ(l.pi, 1);
+    ASSERT_EQ(l.vnet, 0);
     ASSERT_EQ(l.info.owner, 1000);
     ASSERT_EQ(l.info.group, -1);
     ASSERT_EQ(l.info.counters.rx_packets, 11);
