@@ -6,6 +6,7 @@
 #include "veiltun.h"
 
 #include "net.h"
+#include "tool_limits.h"
 
 #include <stdint.h>
 
@@ -33,7 +34,15 @@ int cmd_demo(int argc, char **argv);
 /* Print a command's synopsis on stdout. */
 void command_help(const char *name);
 
-/* Print "veiltun: <cmd>: <message>" and return EXIT_USAGE / EXIT_RUNTIME. */
+/* log.c: the library's log. Kept lines are printed when the command fails (runtime_error
+ * calls log_flush first), forgotten when it tolerates a failure or finds a usage error. */
+void log_install(int verbose);     /* verbose (-v): print every line as it comes */
+void log_print_as_they_come(void); /* warnings and errors from now on (a running tunnel) */
+void log_forget(void);
+void log_flush(const char *cmd);
+
+/* Print the library's kept log lines, then "veiltun: <cmd>: <message>"; return EXIT_USAGE /
+ * EXIT_RUNTIME. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int runtime_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -9,17 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DEVICES 256
-#define MAX_ADDRS   64
-
 static void print_addresses_json(const char *name)
 {
-    veiltun_prefix p[MAX_ADDRS];
+    veiltun_prefix p[SHOW_MAX_ADDRS];
     char text[VEILTUN_PREFIX_STRLEN];
-    int n = veiltun_query_addresses(name, p, MAX_ADDRS);
+    int n = veiltun_query_addresses(name, p, SHOW_MAX_ADDRS);
 
     fputs("\"addresses\":[", stdout);
-    for (int i = 0; i < n && i < MAX_ADDRS; i++) {
+    for (int i = 0; i < n && i < SHOW_MAX_ADDRS; i++) {
         veiltun_format_prefix(&p[i], text, sizeof(text));
         printf("%s\"%s\"", i ? "," : "", text);
     }
@@ -78,11 +75,11 @@ static void print_json(const veiltun_info *d, int with_tunnel)
 
 static void print_addresses_text(const char *name, const char *sep, const char *indent)
 {
-    veiltun_prefix p[MAX_ADDRS];
+    veiltun_prefix p[SHOW_MAX_ADDRS];
     char text[VEILTUN_PREFIX_STRLEN];
-    int n = veiltun_query_addresses(name, p, MAX_ADDRS);
+    int n = veiltun_query_addresses(name, p, SHOW_MAX_ADDRS);
 
-    for (int i = 0; i < n && i < MAX_ADDRS; i++) {
+    for (int i = 0; i < n && i < SHOW_MAX_ADDRS; i++) {
         veiltun_format_prefix(&p[i], text, sizeof(text));
         printf("%s%s%s%s", i ? sep : "", indent,
                p[i].family == VEILTUN_AF_INET ? "inet " : "inet6 ", text);
@@ -173,13 +170,13 @@ static int show_one(const char *name, int json)
 
 static int show_all(int json, int detailed)
 {
-    static veiltun_info devs[MAX_DEVICES];
-    int n = veiltun_list(devs, MAX_DEVICES);
+    static veiltun_info devs[SHOW_MAX_DEVICES];
+    int n = veiltun_list(devs, SHOW_MAX_DEVICES);
 
     if (n < 0)
         return runtime_error(detailed ? "show" : "list", "%s", veiltun_strerror(n));
-    if (n > MAX_DEVICES)
-        n = MAX_DEVICES;
+    if (n > SHOW_MAX_DEVICES)
+        n = SHOW_MAX_DEVICES;
     if (json)
         putchar('[');
     for (int i = 0; i < n; i++) {

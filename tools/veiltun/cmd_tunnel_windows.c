@@ -3,7 +3,7 @@
  * batches through the device and one datagram per Winsock call (Windows has no sendmmsg). */
 #include "ipcheck.h"
 #include "tunnel_args.h"
-#include "tunnel_stats.h"
+#include "tunnel_report.h"
 
 #include <stdio.h>
 #include <string.h>

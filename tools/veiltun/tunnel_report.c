@@ -1,5 +1,5 @@
 /* Showing the tunnel's counters (portable). */
-#include "tunnel_stats.h"
+#include "tunnel_report.h"
 
 static double per_batch(uint64_t packets, uint64_t batches)
 {

@@ -5,7 +5,7 @@
 #define VEILTUN_TUNNEL_H
 
 #include "veiltun.h"
-#include "tunnel_stats.h"
+#include "tunnel_report.h"
 
 #include <netinet/in.h>
 #include <pthread.h>

@@ -1,7 +1,7 @@
 /* tunnel: set up the socket and the device, drop privileges, run the loop (tunnel.c). */
 #include "cli.h"
 #include "control.h"
-#include "tunnel.h"
+#include "tunnel_linux.h"
 #include "tunnel_args.h"
 
 #include <errno.h>

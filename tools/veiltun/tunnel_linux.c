@@ -1,6 +1,6 @@
 /* The tunnel's event loop (see tunnel.h). No allocation and no per-packet system call on
  * the data path: one call moves up to TUNNEL_BATCH packets each way. */
-#include "tunnel.h"
+#include "tunnel_linux.h"
 #include "cli.h"
 #include "control.h"
 #include "ipcheck.h"
