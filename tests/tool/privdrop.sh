@@ -42,7 +42,7 @@ mine=$(as_user "$uid" "$gid" show vt0 --json)
 want_ge "datagrams_in as the tunnel's own user sees it" 2 \
     "$(echo "$mine" | jq '.[0].tunnel.datagrams_in')" "$mine"
 refused=$(as_user $other $other show vt0 --json)
-want_eq "tunnel field for uid $other" '{"error":"permission denied"}' \
+want_eq "tunnel field for uid $other" '{"version":1,"status":"denied"}' \
     "$(echo "$refused" | jq -c '.[0].tunnel')" "$refused"
 # The device itself is still shown to anyone (no privileges needed to look).
 want_eq "device name for uid $other" '"vt0"' "$(echo "$refused" | jq '.[0].name')"
