@@ -68,6 +68,10 @@ int parse_route(const char *s, struct route_spec *out, const char **why);
 /* A user or group by name or number (POSIX only; on Windows a usage error). */
 int parse_user(const char *s, uint32_t *uid, uint32_t *gid, const char **why);
 int parse_group(const char *s, uint32_t *gid, const char **why);
+/* The owner of a device this tool creates when no --owner or --group names one: the caller
+ * (as tunctl does), since Linux lets any user attach to, and so remove, a TUN device that has
+ * no owner. -1 (none) on Windows, which has no such rule. */
+int64_t default_owner(void);
 /* Blocks until Ctrl-C (SIGINT/SIGTERM/SIGHUP, or the console's close). */
 void wait_for_interrupt(void);
 /* Whatever the OS needs before sockets are used (Winsock); 0 or -1. */

@@ -144,6 +144,19 @@ static void hold_until_interrupted(const char *name)
     wait_for_interrupt();
 }
 
+/* A device this run will create gets the caller as its owner unless --owner or --group says
+ * otherwise; an existing device keeps the owner it has. */
+static void default_to_caller(struct up_args *a)
+{
+    veiltun_info info;
+
+    if (a->cfg.owner >= 0 || a->cfg.group >= 0)
+        return;
+    if (strchr(a->name, '%') != NULL || veiltun_query(a->name, &info) == VEILTUN_ENODEV)
+        a->cfg.owner = default_owner();
+    log_forget(); /* "no such device" is the answer looked for, not a failure */
+}
+
 int cmd_up(int argc, char **argv)
 {
     struct up_args a;
@@ -155,6 +168,7 @@ int cmd_up(int argc, char **argv)
     err = parse_up(argc, argv, &a);
     if (err)
         return err < 0 ? EXIT_OK : err;
+    default_to_caller(&a);
     err = veiltun_open(&a.cfg, &dev);
     if (err < 0)
         return runtime_error("up", "%s: %s", a.name, veiltun_strerror(err));

@@ -143,12 +143,18 @@ int tunnel_apply_offload(const struct tunnel_args *a, veiltun *dev)
 
 int tunnel_open_device(const struct tunnel_args *a, veiltun **dev, const char **what)
 {
+    veiltun_info info;
     veiltun_config cfg;
     int err;
 
     veiltun_config_init(&cfg);
     cfg.name = a->dev;
     cfg.flags = a->persist ? VEILTUN_F_PERSIST : 0;
+    /* A device that outlives the tunnel belongs to its caller, as with up (cli.h). */
+    if (a->persist &&
+        (strchr(a->dev, '%') != NULL || veiltun_query(a->dev, &info) == VEILTUN_ENODEV))
+        cfg.owner = default_owner();
+    log_forget();
     /* Offload where the kernel has it: one read from the device then serves up to 64 KiB. */
     if (!a->no_offload)
         cfg.flags |= VEILTUN_F_OFFLOAD;
