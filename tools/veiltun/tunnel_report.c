@@ -197,8 +197,10 @@ static int read_member(const char *key, const struct json_value *v, void *ctx)
         return copy_text(rd->r->name, sizeof(rd->r->name), v);
     if (strcmp(key, "peer") == 0)
         return copy_text(rd->r->peer, sizeof(rd->r->peer), v);
-    if (strcmp(key, "offload") == 0)
-        return copy_text(rd->r->offload, sizeof(rd->r->offload), v);
+    if (strcmp(key, "offload") == 0) /* feature names: words of a-z and '-' */
+        return v->is_string && v->string[strspn(v->string, "abcdefghijklmnopqrstuvwxyz- ")]
+                   ? -1
+                   : copy_text(rd->r->offload, sizeof(rd->r->offload), v);
     if (strcmp(key, "mtu") == 0)
         return v->is_string || v->number > 65535 ? -1 : (rd->r->mtu = (unsigned)v->number, 0);
     if ((c = find_counter(key)) != NULL)
