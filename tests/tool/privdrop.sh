@@ -55,4 +55,10 @@ note "SIGTERM: the unprivileged tunnel still removes its device"
 stop_tunnel a
 in_a ip link show dev vt0 >/dev/null 2>&1 &&
     fail "vt0 still exists after SIGTERM to the tunnel running as nobody"
+
+note "the control socket it could not remove (no longer root) is replaced by the next tunnel"
+sock=/run/veiltun/vt0.$(stat -L -c %i /run/netns/"$NS_A").sock
+[ -S "$sock" ] && echo "left behind: $(stat -c '%n %a %U' "$sock")"
+start_tunnel a
+want_eq "control socket owner after the restart as root" root "$(stat -c %U "$sock")"
 echo PASS
