@@ -14,12 +14,12 @@
 #define KEPT_LINES 8
 #define LINE_SIZE  512
 
+static _Atomic int verbose, immediate; /* read on every thread that logs */
 static struct {
     atomic_flag lock; /* the library may log from any thread; held only to copy a line */
-    int verbose, immediate;
     char lines[KEPT_LINES][LINE_SIZE];
     unsigned count; /* lines kept; past KEPT_LINES the oldest go */
-} logs = {ATOMIC_FLAG_INIT, 0, 0, {{0}}, 0};
+} logs = {ATOMIC_FLAG_INIT, {{0}}, 0};
 
 static void lock(void)
 {
@@ -64,7 +64,7 @@ static void on_library_log(veiltun_log_level level, const char *msg, void *userd
 
     (void)userdata;
     copy_printable(line, msg);
-    if (logs.verbose || (logs.immediate && level <= VEILTUN_LOG_WARN)) {
+    if (atomic_load(&verbose) || (atomic_load(&immediate) && level <= VEILTUN_LOG_WARN)) {
         fprintf(stderr, "veiltun: library %s: %s\n", level_name(level), line);
         return;
     }
@@ -79,15 +79,15 @@ static void on_library_log(veiltun_log_level level, const char *msg, void *userd
     unlock();
 }
 
-void log_install(int verbose)
+void log_install(int all)
 {
-    logs.verbose = verbose;
+    atomic_store(&verbose, all);
     veiltun_set_logger(on_library_log, NULL);
 }
 
 void log_print_as_they_come(void)
 {
-    logs.immediate = 1;
+    atomic_store(&immediate, 1);
 }
 
 void log_forget(void)
