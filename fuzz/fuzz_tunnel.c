@@ -66,7 +66,7 @@ static void check_accepted(const struct tunnel_args *a)
     veiltun_prefix p;
 
     FUZZ_CHECK(a->dev != NULL && veiltun_validate_name(a->dev) == 0);
-    FUZZ_CHECK(a->naddrs >= 1 && a->naddrs <= MAX_ADDRS);
+    FUZZ_CHECK(a->naddrs >= 1 && a->naddrs <= TUNNEL_MAX_ADDRS);
     for (size_t i = 0; i < a->naddrs; i++)
         FUZZ_CHECK(veiltun_parse_prefix(a->addrs[i], &p) == 0);
     FUZZ_CHECK(a->have_listen && a->peer_len > 0);

@@ -72,6 +72,8 @@ note "a persistent tunnel device survives SIGTERM"
 start_tunnel a --persist
 stop_tunnel a
 in_a ip link show dev vt0 >/dev/null 2>&1 || fail "persistent vt0 was removed"
+# Left behind, it belongs to whoever started the tunnel (root), not to every local user.
+want_eq "persistent vt0 owner (sysfs)" 0 "$(in_a cat /sys/class/net/vt0/owner)"
 expect "down removes it" in_a "$VEILTUN" down vt0
 in_a ip link show dev vt0 >/dev/null 2>&1 && fail "vt0 still there after down"
 echo PASS

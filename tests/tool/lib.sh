@@ -22,6 +22,12 @@ note() { echo "-- $*"; }
 cleanup() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
     for p in "${PIDS[@]}"; do timeout 5 tail --pid="$p" -f /dev/null 2>/dev/null; done
+    # A tunnel that dropped root cannot remove its control socket (/run/veiltun/NAME.NETNS.sock,
+    # NETNS its namespace's inode): these namespaces' ones go here.
+    local ns ino
+    for ns in "$NS_A" "$NS_B"; do
+        ino=$(stat -L -c %i /run/netns/"$ns" 2>/dev/null) && rm -f /run/veiltun/*."$ino".sock
+    done
     ip netns del "$NS_A" 2>/dev/null
     ip netns del "$NS_B" 2>/dev/null
     ip link del "vt$$a" 2>/dev/null # only if interrupted before it moved into NS_A
@@ -72,7 +78,7 @@ start_tunnel() {
     # Ready when the tunnel answers on its control socket (bounded: 5 s).
     for _ in $(seq 50); do
         ip netns exec "$ns" "$VEILTUN" show vt0 --json 2>/dev/null |
-            jq -e '.[0].tunnel != null' >/dev/null 2>&1 && return 0
+            jq -e '.[0].tunnel.status == "ok"' >/dev/null 2>&1 && return 0
         kill -0 "$pid" 2>/dev/null || fail "tunnel $side exited: $(cat /tmp/vt-"$TEST"-$$-$side.log)"
         sleep 0.1
     done

@@ -31,6 +31,13 @@ echo "$s" | jq -e '.[0].addresses | index("10.70.0.1/24")' >/dev/null || fail "s
 [ "$(echo "$s" | jq '.[0].tunnel')" = null ] || fail "show invented a tunnel: $s"
 in_a "$VEILTUN" show vtm0 | grep -q "vtm0: index" || fail "show text"
 in_a "$VEILTUN" up vtm1 --persist >/dev/null || fail "up vtm1"
+# Without --owner the caller owns it (root here): no owner would let any user attach and
+# remove it.
+owner() { in_a cat /sys/class/net/"$1"/owner /sys/class/net/"$1"/group | paste -sd/; }
+want_eq "vtm1 owner/group without --owner (sysfs)" "0/-1" "$(owner vtm1)"
+in_a "$VEILTUN" up vtm4 --persist --group 4343 >/dev/null || fail "up vtm4 --group"
+want_eq "vtm4 owner/group with --group alone" "-1/4343" "$(owner vtm4)"
+expect "down vtm4" in_a "$VEILTUN" down vtm4
 want_eq "list --json names" '["vtm0","vtm1"]' "$(in_a "$VEILTUN" list --json | jq -c '[.[].name]')"
 want_eq "list (text) lines" 2 "$(in_a "$VEILTUN" list | wc -l)"
 # A template: the kernel picks the number, and up prints the name it got.
@@ -40,6 +47,7 @@ expect "down vtm2" in_a "$VEILTUN" down vtm2
 in_a "$VEILTUN" up vtm0 --addr 10.70.0.1/24 --addr 10.71.0.1/24 || fail "second up"
 in_a ip -j addr show dev vtm0 | jq -e '[.[0].addr_info[] | .local] | index("10.71.0.1")' \
     >/dev/null || fail "second up did not add"
+want_eq "vtm0 owner/group after a second up without --owner" "4242/4343" "$(owner vtm0)"
 # down removes; twice is an error, exit 1.
 in_a "$VEILTUN" down vtm0 || fail "down"
 in_a ip link show dev vtm0 >/dev/null 2>&1 && fail "vtm0 still exists"

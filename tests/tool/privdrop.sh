@@ -42,7 +42,7 @@ mine=$(as_user "$uid" "$gid" show vt0 --json)
 want_ge "datagrams_in as the tunnel's own user sees it" 2 \
     "$(echo "$mine" | jq '.[0].tunnel.datagrams_in')" "$mine"
 refused=$(as_user $other $other show vt0 --json)
-want_eq "tunnel field for uid $other" '{"error":"permission denied"}' \
+want_eq "tunnel field for uid $other" '{"version":1,"status":"denied"}' \
     "$(echo "$refused" | jq -c '.[0].tunnel')" "$refused"
 # The device itself is still shown to anyone (no privileges needed to look).
 want_eq "device name for uid $other" '"vt0"' "$(echo "$refused" | jq '.[0].name')"
@@ -55,4 +55,10 @@ note "SIGTERM: the unprivileged tunnel still removes its device"
 stop_tunnel a
 in_a ip link show dev vt0 >/dev/null 2>&1 &&
     fail "vt0 still exists after SIGTERM to the tunnel running as nobody"
+
+note "the control socket it could not remove (no longer root) is replaced by the next tunnel"
+sock=/run/veiltun/vt0.$(stat -L -c %i /run/netns/"$NS_A").sock
+[ -S "$sock" ] && echo "left behind: $(stat -c '%n %a %U' "$sock")"
+start_tunnel a
+want_eq "control socket owner after the restart as root" root "$(stat -c %U "$sock")"
 echo PASS

@@ -6,6 +6,7 @@
 #include "veiltun.h"
 
 #include "net.h"
+#include "tool_limits.h"
 
 #include <stdint.h>
 
@@ -33,7 +34,15 @@ int cmd_demo(int argc, char **argv);
 /* Print a command's synopsis on stdout. */
 void command_help(const char *name);
 
-/* Print "veiltun: <cmd>: <message>" and return EXIT_USAGE / EXIT_RUNTIME. */
+/* log.c: the library's log. Kept lines are printed when the command fails (runtime_error
+ * calls log_flush first), forgotten when it tolerates a failure or finds a usage error. */
+void log_install(int verbose);     /* verbose (-v): print every line as it comes */
+void log_print_as_they_come(void); /* warnings and errors from now on (a running tunnel) */
+void log_forget(void);
+void log_flush(const char *cmd);
+
+/* Print the library's kept log lines, then "veiltun: <cmd>: <message>"; return EXIT_USAGE /
+ * EXIT_RUNTIME. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int runtime_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -59,6 +68,10 @@ int parse_route(const char *s, struct route_spec *out, const char **why);
 /* A user or group by name or number (POSIX only; on Windows a usage error). */
 int parse_user(const char *s, uint32_t *uid, uint32_t *gid, const char **why);
 int parse_group(const char *s, uint32_t *gid, const char **why);
+/* The owner of a device this tool creates when no --owner or --group names one: the caller
+ * (as tunctl does), since Linux lets any user attach to, and so remove, a TUN device that has
+ * no owner. -1 (none) on Windows, which has no such rule. */
+int64_t default_owner(void);
 /* Blocks until Ctrl-C (SIGINT/SIGTERM/SIGHUP, or the console's close). */
 void wait_for_interrupt(void);
 /* Whatever the OS needs before sockets are used (Winsock); 0 or -1. */

@@ -9,17 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DEVICES 256
-#define MAX_ADDRS   64
-
 static void print_addresses_json(const char *name)
 {
-    veiltun_prefix p[MAX_ADDRS];
+    veiltun_prefix p[SHOW_MAX_ADDRS];
     char text[VEILTUN_PREFIX_STRLEN];
-    int n = veiltun_query_addresses(name, p, MAX_ADDRS);
+    int n = veiltun_query_addresses(name, p, SHOW_MAX_ADDRS);
 
     fputs("\"addresses\":[", stdout);
-    for (int i = 0; i < n && i < MAX_ADDRS; i++) {
+    for (int i = 0; i < n && i < SHOW_MAX_ADDRS; i++) {
         veiltun_format_prefix(&p[i], text, sizeof(text));
         printf("%s\"%s\"", i ? "," : "", text);
     }
@@ -42,20 +39,45 @@ static const char *tristate(int v)
     return v < 0 ? "null" : v ? "true" : "false";
 }
 
-/* The tunnel's answer is already JSON; null when no tunnel runs on the device. */
+/* What the tunnel's status is when it gave no report: a word for JSON, a line for people. */
+static void tunnel_status(int err, const char **status, const char **line)
+{
+    switch (err) {
+    case -EACCES:
+        *status = "denied";
+        *line = "a tunnel runs here; only root or its user may read its counters";
+        return;
+    case -EPERM:
+        *status = "untrusted";
+        *line = "the control socket is held by neither root nor you: ignored";
+        return;
+    default:
+        *status = "error";
+        *line = "the tunnel's control socket gave no valid answer";
+    }
+}
+
+/* null when no tunnel runs on the device; the answer is re-written from what was read, never
+ * copied, so nothing the socket says can change this JSON's shape. */
 static void print_tunnel_json(const char *name)
 {
-    char *answer = NULL;
-    int err = control_query(name, 1, &answer);
+    struct tunnel_report r;
+    const char *status, *line;
+    int err = control_query(name, &r);
 
+    fputs(",\"tunnel\":", stdout);
     if (err == 0) {
-        answer[strcspn(answer, "\n")] = '\0';
-        printf(",\"tunnel\":%s", answer);
-        free(answer);
-    } else if (err == -EACCES) {
-        fputs(",\"tunnel\":{\"error\":\"permission denied\"}", stdout);
+        report_print_json(stdout, &r);
+    } else if (err == -ENOENT) {
+        fputs("null", stdout);
     } else {
-        fputs(",\"tunnel\":null", stdout);
+        tunnel_status(err, &status, &line);
+        printf("{\"version\":%d,\"status\":\"%s\"", TUNNEL_REPORT_VERSION, status);
+        if (err != -EACCES && err != -EPERM) {
+            fputs(",\"error\":", stdout);
+            json_string(stdout, strerror(-err));
+        }
+        fputc('}', stdout);
     }
 }
 
@@ -78,11 +100,11 @@ static void print_json(const veiltun_info *d, int with_tunnel)
 
 static void print_addresses_text(const char *name, const char *sep, const char *indent)
 {
-    veiltun_prefix p[MAX_ADDRS];
+    veiltun_prefix p[SHOW_MAX_ADDRS];
     char text[VEILTUN_PREFIX_STRLEN];
-    int n = veiltun_query_addresses(name, p, MAX_ADDRS);
+    int n = veiltun_query_addresses(name, p, SHOW_MAX_ADDRS);
 
-    for (int i = 0; i < n && i < MAX_ADDRS; i++) {
+    for (int i = 0; i < n && i < SHOW_MAX_ADDRS; i++) {
         veiltun_format_prefix(&p[i], text, sizeof(text));
         printf("%s%s%s%s", i ? sep : "", indent,
                p[i].family == VEILTUN_AF_INET ? "inet " : "inet6 ", text);
@@ -92,7 +114,9 @@ static void print_addresses_text(const char *name, const char *sep, const char *
 static void print_text(const veiltun_info *d)
 {
     const veiltun_os_counters *c = &d->counters;
-    char *answer = NULL;
+    struct tunnel_report r;
+    const char *status, *line;
+    int err;
 
     printf("%s: index %d, %s%s, mtu %u", d->name, d->index, d->up ? "up" : "down",
            d->running ? ", in use" : "", d->mtu);
@@ -113,16 +137,13 @@ static void print_text(const veiltun_info *d)
            (unsigned long long)c->tx_packets, (unsigned long long)c->tx_bytes,
            (unsigned long long)c->rx_dropped, (unsigned long long)c->tx_dropped,
            (unsigned long long)c->rx_errors, (unsigned long long)c->tx_errors);
-    switch (control_query(d->name, 0, &answer)) {
-    case 0:
-        printf("  %s", answer);
-        free(answer);
-        break;
-    case -EACCES:
-        printf("  a tunnel runs here; only root or its user may read its counters\n");
-        break;
-    default:
-        break;
+    err = control_query(d->name, &r);
+    if (err == 0) {
+        report_print_text(stdout, "  ", &r);
+    } else if (err != -ENOENT) {
+        tunnel_status(err, &status, &line);
+        printf("  %s%s%s\n", line, err == -EACCES || err == -EPERM ? "" : ": ",
+               err == -EACCES || err == -EPERM ? "" : strerror(-err));
     }
 }
 
@@ -173,13 +194,13 @@ static int show_one(const char *name, int json)
 
 static int show_all(int json, int detailed)
 {
-    static veiltun_info devs[MAX_DEVICES];
-    int n = veiltun_list(devs, MAX_DEVICES);
+    static veiltun_info devs[SHOW_MAX_DEVICES];
+    int n = veiltun_list(devs, SHOW_MAX_DEVICES);
 
     if (n < 0)
         return runtime_error(detailed ? "show" : "list", "%s", veiltun_strerror(n));
-    if (n > MAX_DEVICES)
-        n = MAX_DEVICES;
+    if (n > SHOW_MAX_DEVICES)
+        n = SHOW_MAX_DEVICES;
     if (json)
         putchar('[');
     for (int i = 0; i < n; i++) {

@@ -5,12 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_ITEMS 32
-
 struct up_args {
     const char *name;
-    const char *addrs[MAX_ITEMS];
-    struct route_spec routes[MAX_ITEMS];
+    const char *addrs[UP_MAX_ADDRS];
+    struct route_spec routes[UP_MAX_ROUTES];
     size_t naddrs, nroutes;
     unsigned mtu;
     veiltun_config cfg;
@@ -42,8 +40,8 @@ static int parse_up_option(int opt, const char *arg, struct up_args *a)
         err = veiltun_parse_prefix(arg, &(veiltun_prefix){0});
         if (err < 0)
             return usage_error("up", "bad --addr '%s': %s", arg, veiltun_strerror(err));
-        if (a->naddrs == MAX_ITEMS)
-            return usage_error("up", "too many --addr (at most %d)", MAX_ITEMS);
+        if (a->naddrs == UP_MAX_ADDRS)
+            return usage_error("up", "too many --addr (at most %d)", UP_MAX_ADDRS);
         a->addrs[a->naddrs++] = arg;
         return 0;
     case 'm':
@@ -51,8 +49,8 @@ static int parse_up_option(int opt, const char *arg, struct up_args *a)
             return usage_error("up", "bad --mtu '%s': %s", arg, why);
         return 0;
     case 'r':
-        if (a->nroutes == MAX_ITEMS)
-            return usage_error("up", "too many --route (at most %d)", MAX_ITEMS);
+        if (a->nroutes == UP_MAX_ROUTES)
+            return usage_error("up", "too many --route (at most %d)", UP_MAX_ROUTES);
         if (parse_route(arg, &a->routes[a->nroutes], &why) < 0)
             return usage_error("up", "bad --route '%s': %s", arg, why);
         return check_route(&a->routes[a->nroutes++], arg);
@@ -110,7 +108,10 @@ static int parse_up(int argc, char **argv, struct up_args *a)
 /* "it exists already" is fine when re-running up on an existing device. */
 static int tolerate(int err, const veiltun *dev)
 {
-    return err == VEILTUN_EEXIST && !veiltun_created(dev) ? 0 : err;
+    if (err != VEILTUN_EEXIST || veiltun_created(dev))
+        return err;
+    log_forget(); /* the library logged it as a failure; here it is none */
+    return 0;
 }
 
 static int configure(veiltun *dev, const struct up_args *a, const char **what)
@@ -143,6 +144,19 @@ static void hold_until_interrupted(const char *name)
     wait_for_interrupt();
 }
 
+/* A device this run will create gets the caller as its owner unless --owner or --group says
+ * otherwise; an existing device keeps the owner it has. */
+static void default_to_caller(struct up_args *a)
+{
+    veiltun_info info;
+
+    if (a->cfg.owner >= 0 || a->cfg.group >= 0)
+        return;
+    if (strchr(a->name, '%') != NULL || veiltun_query(a->name, &info) == VEILTUN_ENODEV)
+        a->cfg.owner = default_owner();
+    log_forget(); /* "no such device" is the answer looked for, not a failure */
+}
+
 int cmd_up(int argc, char **argv)
 {
     struct up_args a;
@@ -154,6 +168,7 @@ int cmd_up(int argc, char **argv)
     err = parse_up(argc, argv, &a);
     if (err)
         return err < 0 ? EXIT_OK : err;
+    default_to_caller(&a);
     err = veiltun_open(&a.cfg, &dev);
     if (err < 0)
         return runtime_error("up", "%s: %s", a.name, veiltun_strerror(err));

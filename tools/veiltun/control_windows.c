@@ -1,27 +1,43 @@
+/* SPDX-License-Identifier: MIT */
 /* Windows has no control socket yet (see docs/windows.md): `show` reports the device alone,
  * and a running tunnel prints its counters every --stats-interval seconds and on exit. */
 #include "control.h"
 
 #include <errno.h>
 
-int control_listen(const char *name)
+int control_open(const char *name, uint32_t uid, uint32_t gid, struct control **out,
+                 const char **what)
 {
     (void)name;
+    (void)uid;
+    (void)gid;
+    *out = NULL;
+    *what = "control socket";
     return -ENOSYS;
 }
 
-void control_serve(int listen_fd, unsigned allowed_uid, control_describe_fn describe, void *ctx)
+const char *control_path(const struct control *c)
 {
-    (void)listen_fd;
-    (void)allowed_uid;
-    (void)describe;
-    (void)ctx;
+    (void)c;
+    return "";
 }
 
-int control_query(const char *name, int json, char **out)
+int control_start(struct control *c, control_report_fn fn, void *ctx)
+{
+    (void)c;
+    (void)fn;
+    (void)ctx;
+    return -ENOSYS;
+}
+
+void control_close(struct control *c)
+{
+    (void)c;
+}
+
+int control_query(const char *name, struct tunnel_report *out)
 {
     (void)name;
-    (void)json;
     (void)out;
     return -ENOENT;
 }

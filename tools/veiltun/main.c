@@ -25,8 +25,10 @@ const struct command commands[] = {
 
 static void print_usage(FILE *f)
 {
-    fprintf(f, "Usage: veiltun <command> [arguments]\n       veiltun -h | --help | --version\n\n"
-               "Commands:\n");
+    fprintf(f, "Usage: veiltun [-v | --verbose] <command> [arguments]\n"
+               "       veiltun -h | --help | --version\n\n"
+               "-v, --verbose: print everything the library logs (by default only what explains "
+               "a failure)\n\nCommands:\n");
     for (const struct command *c = commands; c->name; c++)
         fprintf(f, "  %-8s %s\n           veiltun %s\n", c->name, c->summary, c->synopsis);
     fprintf(f, "\nRun 'veiltun <command> -h' for a command's help; 'man veiltun' for more.\n");
@@ -43,6 +45,12 @@ void command_help(const char *name)
 __attribute__((format(printf, 3, 0))) static int vreport(int code, const char *cmd, const char *fmt,
                                                          va_list ap)
 {
+    /* A usage error is the tool's own finding, said in one line; a runtime failure is
+     * explained by what the library logged on the way. */
+    if (code == EXIT_USAGE)
+        log_forget();
+    else
+        log_flush(cmd);
     fprintf(stderr, "veiltun: ");
     if (cmd)
         fprintf(stderr, "%s: ", cmd);
@@ -82,6 +90,12 @@ int option_error(const char *cmd, int opt, const char *arg)
 
 int main(int argc, char **argv)
 {
+    int verbose = argc > 1 && (strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "--verbose") == 0);
+
+    /* -v goes before the command, as ip's -d does: every command's own options stay its own. */
+    argc -= verbose;
+    argv += verbose;
+    log_install(verbose);
     if (argc < 2)
         return print_usage(stderr), EXIT_USAGE;
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||

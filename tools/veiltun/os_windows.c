@@ -18,6 +18,11 @@ int parse_group(const char *s, uint32_t *gid, const char **why)
     return *why = "users and groups are not supported on Windows", -1;
 }
 
+int64_t default_owner(void)
+{
+    return -1;
+}
+
 static HANDLE interrupted;
 
 static BOOL WINAPI on_console_event(DWORD type)

@@ -20,8 +20,8 @@ static int parse_tunnel_option(int opt, const char *arg, struct tunnel_args *a)
     case 'a':
         if ((err = veiltun_parse_prefix(arg, &(veiltun_prefix){0})) < 0)
             return usage_error("tunnel", "bad --addr '%s': %s", arg, veiltun_strerror(err));
-        if (a->naddrs == MAX_ADDRS)
-            return usage_error("tunnel", "too many --addr (at most %d)", MAX_ADDRS);
+        if (a->naddrs == TUNNEL_MAX_ADDRS)
+            return usage_error("tunnel", "too many --addr (at most %d)", TUNNEL_MAX_ADDRS);
         a->addrs[a->naddrs++] = arg;
         return 0;
     case 'l':
@@ -143,12 +143,18 @@ int tunnel_apply_offload(const struct tunnel_args *a, veiltun *dev)
 
 int tunnel_open_device(const struct tunnel_args *a, veiltun **dev, const char **what)
 {
+    veiltun_info info;
     veiltun_config cfg;
     int err;
 
     veiltun_config_init(&cfg);
     cfg.name = a->dev;
     cfg.flags = a->persist ? VEILTUN_F_PERSIST : 0;
+    /* A device that outlives the tunnel belongs to its caller, as with up (cli.h). */
+    if (a->persist &&
+        (strchr(a->dev, '%') != NULL || veiltun_query(a->dev, &info) == VEILTUN_ENODEV))
+        cfg.owner = default_owner();
+    log_forget();
     /* Offload where the kernel has it: one read from the device then serves up to 64 KiB. */
     if (!a->no_offload)
         cfg.flags |= VEILTUN_F_OFFLOAD;
@@ -162,7 +168,9 @@ int tunnel_open_device(const struct tunnel_args *a, veiltun **dev, const char **
         return *what = "set MTU", err;
     for (size_t i = 0; i < a->naddrs; i++) {
         err = veiltun_add_address(*dev, a->addrs[i]);
-        if (err < 0 && !(err == VEILTUN_EEXIST && !veiltun_created(*dev)))
+        if (err == VEILTUN_EEXIST && !veiltun_created(*dev))
+            log_forget(); /* re-attached: the address is there already, as wanted */
+        else if (err < 0)
             return *what = a->addrs[i], err;
     }
     if ((err = veiltun_set_up(*dev, 1)) < 0)

@@ -4,13 +4,11 @@
 
 #include "cli.h"
 
-#define MAX_ADDRS         8
-#define TUNNEL_MAX_QUEUES 8
-#define SOCKET_BUFFER     (4 << 20)
+#define SOCKET_BUFFER (4 << 20)
 
 struct tunnel_args {
     const char *dev;
-    const char *addrs[MAX_ADDRS];
+    const char *addrs[TUNNEL_MAX_ADDRS];
     size_t naddrs;
     struct sockaddr_storage listen, peer;
     socklen_t listen_len, peer_len;

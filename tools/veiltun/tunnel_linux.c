@@ -1,8 +1,7 @@
 /* The tunnel's event loop (see tunnel.h). No allocation and no per-packet system call on
  * the data path: one call moves up to TUNNEL_BATCH packets each way. */
-#include "tunnel.h"
+#include "tunnel_linux.h"
 #include "cli.h"
-#include "control.h"
 #include "ipcheck.h"
 
 #include <errno.h>
@@ -350,9 +349,18 @@ static int pump_socket(struct tunnel *t)
 
 /* ---- control: signals, timer, events, control socket ---- */
 
+/* Other threads read the counters from this copy, never from c itself. */
+static void publish(struct tunnel *t)
+{
+    pthread_mutex_lock(&t->pub_lock);
+    t->pub = t->c;
+    pthread_mutex_unlock(&t->pub_lock);
+}
+
 static void print_stats(struct tunnel *t)
 {
-    tunnel_describe(stderr, 0, t);
+    publish(t);
+    tunnel_print(stderr, t);
 }
 
 /* Returns 1 to stop. */
@@ -414,8 +422,6 @@ static int dispatch(struct tunnel *t, int fd, uint32_t events)
         return on_signal(t);
     if (fd == t->timerfd)
         return on_timer(t), 0;
-    if (fd == t->ctlfd)
-        return control_serve(t->ctlfd, t->allowed_uid, tunnel_describe, t), 0;
     /* The handle woke us for packets or for a device event; under load it is packets, and
      * fetching events (a system call) only when there were none keeps that off the hot path.
      * Pending events keep the handle readable, so they are fetched once traffic pauses. */
@@ -441,7 +447,7 @@ int tunnel_run(struct tunnel *t)
     int stop = 0, failed = 0;
 
     if (add_watch(t, t->sock) < 0 || add_watch(t, veiltun_wait_handle(t->dev)) < 0 ||
-        add_watch(t, t->sigfd) < 0 || add_watch(t, t->timerfd) < 0 || add_watch(t, t->ctlfd) < 0) {
+        add_watch(t, t->sigfd) < 0 || add_watch(t, t->timerfd) < 0) {
         fprintf(stderr, "veiltun: tunnel %s: epoll: %s\n", t->name, strerror(errno));
         return 1;
     }
@@ -458,10 +464,7 @@ int tunnel_run(struct tunnel *t)
                 failed = events[i].data.fd != t->sigfd;
             }
         }
-        /* Other threads read the counters from this copy, never from c itself. */
-        pthread_mutex_lock(&t->pub_lock);
-        t->pub = t->c;
-        pthread_mutex_unlock(&t->pub_lock);
+        publish(t);
     }
     if (t->quit && failed)
         tunnel_stop_all(t);
@@ -482,28 +485,27 @@ void tunnel_stop_all(struct tunnel *t)
 
 /* ---- describing ---- */
 
-/* Adds @p b into @p a, field by field (the struct is all uint64_t). */
-static void add_counters(struct tunnel_counters *a, const struct tunnel_counters *b)
+void tunnel_report(struct tunnel_report *out, void *ctx)
 {
-    uint64_t *x = (uint64_t *)(void *)a;
-    const uint64_t *y = (const uint64_t *)(const void *)b;
+    struct tunnel *t = ctx, *w = t->workers ? t->workers : t;
+    size_t n = t->nworkers ? t->nworkers : 1;
 
-    for (size_t i = 0; i < sizeof(*a) / sizeof(uint64_t); i++)
-        x[i] += y[i];
+    *out = t->base;
+    memset(&out->c, 0, sizeof(out->c));
+    for (size_t i = 0; i < n; i++) {
+        pthread_mutex_lock(&w[i].pub_lock);
+        report_add_counters(&out->c, &w[i].pub);
+        pthread_mutex_unlock(&w[i].pub_lock);
+        /* Every queue is a handle of its own with its own library counters. */
+        report_add_device(out, w[i].dev);
+    }
+    report_finish(out);
 }
 
-/* Called on the first worker's thread: its own counters directly, the others' copies. */
-void tunnel_describe(FILE *f, int json, void *ctx)
+void tunnel_print(FILE *f, struct tunnel *t)
 {
-    struct tunnel *t = ctx;
-    struct tunnel_counters sum = t->c;
-    char peer[80];
+    struct tunnel_report r;
 
-    for (size_t i = 1; i < t->nworkers; i++) {
-        pthread_mutex_lock(&t->workers[i].pub_lock);
-        add_counters(&sum, &t->workers[i].pub);
-        pthread_mutex_unlock(&t->workers[i].pub_lock);
-    }
-    format_sockaddr(&t->peer, peer, sizeof(peer));
-    tunnel_print(f, json, t->name, peer, t->mtu, &sum, t->dev);
+    tunnel_report(&r, t);
+    report_print_text(f, "", &r);
 }

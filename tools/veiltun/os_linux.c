@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <unistd.h>
 
 int parse_user(const char *s, uint32_t *uid, uint32_t *gid, const char **why)
 {
@@ -38,6 +39,11 @@ int parse_group(const char *s, uint32_t *gid, const char **why)
         return *why = "no such group", -1;
     *gid = gr->gr_gid;
     return 0;
+}
+
+int64_t default_owner(void)
+{
+    return (int64_t)getuid();
 }
 
 void wait_for_interrupt(void)

@@ -98,7 +98,7 @@ static void run_speed(const struct demo *d, struct results *r)
 
 static void print_tunnels(const struct demo *d)
 {
-    char stats[1024];
+    char stats[2048];
 
     for (int side = 0; side < DEMO_SIDES; side++) {
         char *line, *save = NULL;

@@ -5,7 +5,8 @@
 #define VEILTUN_TUNNEL_H
 
 #include "veiltun.h"
-#include "tunnel_stats.h"
+#include "control.h"
+#include "tunnel_report.h"
 
 #include <netinet/in.h>
 #include <pthread.h>
@@ -34,11 +35,12 @@ struct tunnel {
     struct sockaddr_storage peer, local;
     socklen_t peer_len;
     unsigned mtu;
-    int epfd, sigfd, timerfd, ctlfd;
-    uid_t allowed_uid;
-    int send_blocked; /* the socket was full: device reads wait for EPOLLOUT */
-    int udp_gso;      /* the kernel sends a run of equal datagrams from one call */
-    int udp_gro;      /* the kernel hands over a run of datagrams as one */
+    int epfd, sigfd, timerfd;
+    struct control *ctl;       /* the first worker only: the control socket */
+    struct tunnel_report base; /* the first worker only: name, peer, mtu, offload */
+    int send_blocked;          /* the socket was full: device reads wait for EPOLLOUT */
+    int udp_gso;               /* the kernel sends a run of equal datagrams from one call */
+    int udp_gro;               /* the kernel hands over a run of datagrams as one */
     /* Listening on a wildcard address, the kernel would pick the source of what we send,
      * and on a host with several addresses the peer (which only accepts the address it was
      * given) could drop it all: replies leave from the address the peer's datagrams
@@ -89,7 +91,10 @@ void tunnel_free_buffers(struct tunnel *t);
 int tunnel_run(struct tunnel *t);
 /* Stops every worker: sets quit and wakes them through their device handles. */
 void tunnel_stop_all(struct tunnel *t);
-/* Writes the counters as text or JSON (the control socket's answer). */
-void tunnel_describe(FILE *f, int json, void *ctx);
+/* The counters of every worker and every device queue, summed (any thread; @p ctx is the
+ * first worker). */
+void tunnel_report(struct tunnel_report *out, void *ctx);
+/* Prints them for people. */
+void tunnel_print(FILE *f, struct tunnel *t);
 
 #endif

@@ -3,7 +3,7 @@
  * batches through the device and one datagram per Winsock call (Windows has no sendmmsg). */
 #include "ipcheck.h"
 #include "tunnel_args.h"
-#include "tunnel_stats.h"
+#include "tunnel_report.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -134,10 +134,15 @@ static int socket_to_device(struct wtunnel *t)
 
 static void print(struct wtunnel *t)
 {
+    struct tunnel_report r;
     char peer[80];
 
-    tunnel_print(stderr, 0, veiltun_get_name(t->dev), format_sockaddr(&t->peer, peer, sizeof(peer)),
-                 t->mtu, &t->c, t->dev);
+    memset(&r, 0, sizeof(r));
+    report_describe(&r, t->dev, format_sockaddr(&t->peer, peer, sizeof(peer)), t->mtu);
+    r.c = t->c;
+    report_add_device(&r, t->dev);
+    report_finish(&r);
+    report_print_text(stderr, "", &r);
 }
 
 static int run(struct wtunnel *t, unsigned long stats_interval)

@@ -1,7 +1,7 @@
 /* tunnel: set up the socket and the device, drop privileges, run the loop (tunnel.c). */
 #include "cli.h"
 #include "control.h"
-#include "tunnel.h"
+#include "tunnel_linux.h"
 #include "tunnel_args.h"
 
 #include <errno.h>
@@ -154,7 +154,7 @@ static int drop_privileges(const struct tunnel_args *a)
 static void init_tunnel(struct tunnel *t, const struct tunnel_args *a, _Atomic int *quit)
 {
     memset(t, 0, sizeof(*t));
-    t->sock = t->ctlfd = t->sigfd = t->timerfd = t->epfd = -1;
+    t->sock = t->sigfd = t->timerfd = t->epfd = -1;
     t->peer = a->peer;
     t->peer_len = a->peer_len;
     t->quit = quit;
@@ -198,6 +198,30 @@ static int setup_worker(struct tunnel *t, const struct tunnel_args *a, const str
     return 0;
 }
 
+/* The control socket, for the user the tunnel will run as. Root's tunnel needs it; another
+ * user's tunnel runs without one where that user has no runtime directory (/run/user/UID). */
+static int open_control(struct tunnel *t, const struct tunnel_args *a)
+{
+    uint32_t uid = a->uid >= 0 ? (uint32_t)a->uid : (uint32_t)geteuid();
+    uint32_t gid = a->gid >= 0 ? (uint32_t)a->gid : (uint32_t)getegid();
+    const char *what = "";
+    int err = control_open(t->name, uid, gid, &t->ctl, &what);
+
+    if (err == -EADDRINUSE)
+        return runtime_error("tunnel", "%s: a tunnel already answers on its control socket",
+                             t->name);
+    if (err < 0 && geteuid() != 0) {
+        fprintf(stderr,
+                "veiltun: tunnel %s: no control socket (%s: %s); `show` will not see "
+                "its counters\n",
+                t->name, what, strerror(-err));
+        return 0;
+    }
+    if (err < 0)
+        return runtime_error("tunnel", "%s: control socket: %s: %s", t->name, what, strerror(-err));
+    return 0;
+}
+
 static int setup(struct tunnel *t, struct tunnel_args *a)
 {
     const char *what = "";
@@ -212,9 +236,8 @@ static int setup(struct tunnel *t, struct tunnel_args *a)
     if ((err = tunnel_open_device(a, &t->dev, &what)) < 0)
         return runtime_error("tunnel", "%s: %s: %s", a->dev, what, veiltun_strerror(err));
     t->name = veiltun_get_name(t->dev);
-    t->ctlfd = control_listen(t->name);
-    if (t->ctlfd < 0)
-        return runtime_error("tunnel", "%s: control socket: %s", t->name, strerror(-t->ctlfd));
+    if ((err = open_control(t, a)) != 0)
+        return err;
     t->sigfd = open_signals();
     t->timerfd = open_timer(a->stats_interval);
     t->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -224,15 +247,18 @@ static int setup(struct tunnel *t, struct tunnel_args *a)
         if ((err = setup_worker(&t->workers[i], a, t)) != 0)
             return err;
     }
+    report_describe(&t->base, t->dev, format_sockaddr(&t->peer, ep, sizeof(ep)), t->mtu);
     if ((err = drop_privileges(a)) < 0)
         return runtime_error("tunnel", "cannot drop privileges: %s", strerror(-err));
-    t->allowed_uid = geteuid();
+    /* Its thread starts only now, so that it runs with the dropped privileges too. */
+    if (t->ctl && (err = control_start(t->ctl, tunnel_report, t)) < 0)
+        return runtime_error("tunnel", "control socket: %s", strerror(-err));
     return 0;
 }
 
 static void teardown(struct tunnel *t)
 {
-    int fds[] = {t->sock, t->ctlfd, t->sigfd, t->timerfd, t->epfd};
+    int fds[] = {t->sock, t->sigfd, t->timerfd, t->epfd};
 
     for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
         if (fds[i] >= 0)
@@ -289,9 +315,15 @@ int cmd_tunnel(int argc, char **argv)
         fprintf(stderr, "veiltun: tunnel %s up: mtu %u, listening on %s, peer %s, %lu queue%s\n",
                 w[0].name, w[0].mtu, format_sockaddr(&w[0].local, local, sizeof(local)),
                 format_sockaddr(&w[0].peer, peer, sizeof(peer)), a.queues, a.queues > 1 ? "s" : "");
+        /* From here on nothing would print what the library logs later: print it now. */
+        log_forget();
+        log_print_as_they_come();
         err = run_workers(w, a.queues) ? EXIT_RUNTIME : EXIT_OK;
-        tunnel_describe(stderr, 0, &w[0]);
+        tunnel_print(stderr, &w[0]);
     }
+    /* Before any worker's device goes: the control socket's thread reads their counters. */
+    control_close(w[0].ctl);
+    w[0].ctl = NULL;
     for (size_t i = a.queues; i-- > 0;)
         teardown(&w[i]);
     return err;

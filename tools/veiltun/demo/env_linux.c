@@ -105,13 +105,12 @@ static int wait_ready(struct demo *d)
     for (int tries = 0; tries < 100 && !demo_interrupted; tries++) {
         int ready = 0;
         for (int i = 0; i < DEMO_SIDES; i++) {
-            char *answer = NULL;
+            struct tunnel_report r;
             veiltun_info info;
             if (demo_enter(d, i) == 0 && veiltun_query(DEMO_DEVICE, &info) == 0 && info.up &&
-                control_query(DEMO_DEVICE, 0, &answer) == 0) {
+                control_query(DEMO_DEVICE, &r) == 0) {
                 ready++;
                 d->mtu = info.mtu;
-                free(answer);
             }
             demo_leave(d);
             if (waitpid(d->tunnel[i], NULL, WNOHANG) == d->tunnel[i]) {
@@ -197,12 +196,14 @@ void demo_leave(const struct demo *d)
 
 void demo_tunnel_stats(const struct demo *d, int side, char *buf, size_t size)
 {
-    char *answer = NULL;
+    struct tunnel_report r;
+    FILE *f;
 
     buf[0] = '\0';
-    if (demo_enter(d, side) == 0 && control_query(DEMO_DEVICE, 0, &answer) == 0) {
-        snprintf(buf, size, "%s", answer);
-        free(answer);
+    if (demo_enter(d, side) == 0 && control_query(DEMO_DEVICE, &r) == 0 &&
+        (f = fmemopen(buf, size, "w")) != NULL) {
+        report_print_text(f, "", &r);
+        fclose(f);
     }
     demo_leave(d);
 }
