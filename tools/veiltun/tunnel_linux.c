@@ -391,9 +391,21 @@ static int on_device_events(struct tunnel *t)
     veiltun_event ev;
     int r;
 
+    if (t->device_moved) /* no more events: the device is out of this namespace's sight */
+        return 0;
     while ((r = veiltun_next_event(t->dev, &ev)) == 0) {
         if (ev.type == VEILTUN_EVENT_REMOVED)
             return VEILTUN_ENODEV;
+        if (ev.type == VEILTUN_EVENT_MOVED) {
+            /* Someone moved the device into another network namespace (a container, say):
+             * packets still flow through the descriptor, so the tunnel carries on. */
+            fprintf(stderr,
+                    "veiltun: tunnel %s: device moved to another network namespace; "
+                    "forwarding continues\n",
+                    t->name);
+            t->device_moved = 1;
+            return 0;
+        }
         if (ev.type == VEILTUN_EVENT_BROKEN)
             return VEILTUN_ENOTRECOVERABLE;
         if (ev.type == VEILTUN_EVENT_MTU_CHANGED && ev.mtu != t->mtu)

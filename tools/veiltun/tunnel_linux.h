@@ -38,6 +38,7 @@ struct tunnel {
     int epfd, sigfd, timerfd;
     struct control *ctl;       /* the first worker only: the control socket */
     struct tunnel_report base; /* the first worker only: name, peer, mtu, offload */
+    int device_moved;          /* the device left our namespace: no more device events */
     int send_blocked;          /* the socket was full: device reads wait for EPOLLOUT */
     int udp_gso;               /* the kernel sends a run of equal datagrams from one call */
     int udp_gro;               /* the kernel hands over a run of datagrams as one */
