@@ -64,14 +64,18 @@ extern "C" {
  * System errors have the values of the corresponding Linux errno, negated, on every OS (on
  * Linux, VEILTUN_EXXX == -EXXX; on Windows the backend translates Win32 codes into these).
  * Errors about the caller's input have their own codes below -4000, one per kind of mistake,
- * and are always reported before anything on the system is changed.
+ * and are always reported before anything on the system is changed. Every call returns only
+ * the codes listed here: an OS error with no code of its own becomes VEILTUN_EIO, and
+ * veiltun_last_os_error() then tells which it was.
  * ------------------------------------------------------------------------------------------- */
 #define VEILTUN_EPERM           (-1)   /* not permitted: needs CAP_NET_ADMIN (Administrator) */
 #define VEILTUN_ENOENT          (-2)   /* no such address or route on the device */
-#define VEILTUN_EIO             (-5)   /* I/O error reported by the OS */
+#define VEILTUN_EINTR           (-4)   /* a list kept changing while read (Linux): try again */
+#define VEILTUN_EIO             (-5)   /* I/O error, or an OS error with no code of its own */
 #define VEILTUN_EBADF           (-9)   /* bad file descriptor (adopt of a closed fd) */
 #define VEILTUN_EAGAIN          (-11)  /* nothing to read now / try again */
 #define VEILTUN_ENOMEM          (-12)  /* out of memory */
+#define VEILTUN_EACCES          (-13)  /* denied by file mode, owner or policy (not a capability) */
 #define VEILTUN_EBUSY           (-16)  /* device is in use (by another process or handle) */
 #define VEILTUN_EEXIST          (-17)  /* device, address or route already exists */
 #define VEILTUN_ENODEV          (-19)  /* no such device, or the device was removed */
@@ -83,8 +87,9 @@ extern "C" {
 #define VEILTUN_ENOTSUP         (-95)  /* not supported on this OS or kernel */
 #define VEILTUN_EAFNOSUPPORT    (-97)  /* address family not available (IPv6 disabled) */
 #define VEILTUN_EADDRNOTAVAIL   (-99)  /* address not available */
+#define VEILTUN_ENETDOWN        (-100) /* the device is down (Linux: adding a route) */
 #define VEILTUN_ENETUNREACH     (-101) /* gateway not reachable through the device */
-#define VEILTUN_ENOBUFS         (-105) /* no buffer space in the OS */
+#define VEILTUN_ENOBUFS         (-105) /* no buffer space in the OS, or an OS limit reached */
 #define VEILTUN_ETIMEDOUT       (-110) /* veiltun_wait() timed out */
 #define VEILTUN_ECANCELED       (-125) /* veiltun_wait() cancelled (veiltun_cancel/close) */
 #define VEILTUN_ENOTRECOVERABLE (-131) /* the packet path failed for good: close, re-open */
@@ -104,9 +109,12 @@ extern "C" {
  * Describe an error code.
  *
  * @param err  a VEILTUN_E* code (negative); 0 gives "success".
- * @return a static, NUL-terminated English sentence; never NULL. Unknown codes give
- *         "unknown error". VEILTUN_EPERM's text says that CAP_NET_ADMIN (Linux) or
- *         Administrator (Windows) is needed.
+ * @return a static, NUL-terminated English sentence; never NULL. VEILTUN_EPERM's text says
+ *         that CAP_NET_ADMIN (Linux) or Administrator (Windows) is needed. A value that is
+ *         no VEILTUN_E* code still gets a sentence with its number and, for a negative one,
+ *         the C library's text for that errno, e.g. "unknown error -123 (OS: No medium
+ *         found)"; that string lives in a per-thread buffer, valid until the same thread
+ *         describes another unknown value.
  * Thread safety: safe from any thread.
  * Since: 0.1
  */
@@ -114,8 +122,9 @@ VEILTUN_API const char *veiltun_strerror(int err);
 
 /**
  * The OS error code (errno on Linux, a Win32 code on Windows) behind the most recent failed
- * veiltun call on the calling thread, or 0 if that failure was about the caller's input and no
- * OS call was made. Successful calls do not reset it.
+ * veiltun call on the calling thread, or 0 if that failure was about the caller's input, or
+ * otherwise made no OS call fail. Every failing call sets it; successful calls do not reset
+ * it.
  *
  * Thread safety: per thread. Since: 0.1
  */
