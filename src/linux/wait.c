@@ -95,7 +95,7 @@ int veiltun__sys_wait(veiltun *dev, int timeout_ms)
         }
     }
     if (pfd[0].revents)
-        return VEILTUN_ECANCELED;
+        return veiltun__fail_os(VEILTUN_ECANCELED, 0);
     /* A removed device shows as an error on the tun fd; the read reports it. */
     if (pfd[1].revents & (POLLERR | POLLHUP | POLLNVAL))
         atomic_store(&s->tun_error, 1);
@@ -103,7 +103,7 @@ int veiltun__sys_wait(veiltun *dev, int timeout_ms)
         mask |= VEILTUN_READY_READ;
     if (pfd[2].revents)
         mask |= VEILTUN_READY_EVENT;
-    return mask ? mask : VEILTUN_ETIMEDOUT;
+    return mask ? mask : veiltun__fail_os(VEILTUN_ETIMEDOUT, 0);
 }
 
 static void apply_link_message(veiltun *dev, const struct nlmsghdr *nlh)
