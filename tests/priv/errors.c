@@ -7,6 +7,8 @@
 #include "veiltun.h"
 
 #include <errno.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* A code the header lists: veiltun_strerror() knows it. */
 static void assert_documented(int err)
@@ -88,6 +90,43 @@ static void test_removed(void)
     veiltun_close(gone);
 }
 
+/* In a child that became user "nobody": 0 if opening fails as the file's mode says. Where
+ * /dev/net/tun is not open to others, the kernel refuses the open itself (EACCES: the mode,
+ * no capability would be "missing"); where it is, TUNSETIFF refuses (EPERM). */
+static int open_as_nobody(void)
+{
+    veiltun_config cfg;
+    veiltun *dev;
+    int want, got;
+
+    if (setgid(65534) < 0 || setuid(65534) < 0)
+        return 2;
+    want = access("/dev/net/tun", R_OK | W_OK) < 0 ? VEILTUN_EACCES : VEILTUN_EPERM;
+    veiltun_config_init(&cfg);
+    cfg.name = "vtnobody0";
+    got = veiltun_open(&cfg, &dev);
+    if (got != want || strncmp(veiltun_strerror(got), "unknown", 7) == 0) {
+        fprintf(stderr, "open as nobody: %d (%s), want %d\n", got, veiltun_strerror(got), want);
+        return 1;
+    }
+    if (got == VEILTUN_EACCES && strstr(veiltun_strerror(got), "CAP_NET_ADMIN") != NULL)
+        return 1;
+    return veiltun_last_os_error() == -want ? 0 : 3;
+}
+
+static void test_not_permitted(void)
+{
+    int status;
+    pid_t pid = fork();
+
+    ASSERT_TRUE(pid >= 0);
+    if (pid == 0)
+        _exit(open_as_nobody()); /* _exit: the namespace's cleanup is the parent's */
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
     veiltun_config cfg;
@@ -102,6 +141,7 @@ int main(void)
     test_route_down(dev);
     test_ipv6_disabled(dev);
     test_removed();
+    test_not_permitted();
     veiltun_close(dev);
     return 0;
 }
