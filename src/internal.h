@@ -14,8 +14,10 @@
 
 #if defined(_WIN32)
 #include "windows/sys.h"
-#else
+#elif defined(__linux__)
 #include "linux/sys.h"
+#else
+#error "veiltun has backends for Linux and Windows only"
 #endif
 
 /* What the front knows about the link; compared with what it last reported to make events. */
