@@ -27,13 +27,21 @@ static void on_log(veiltun_log_level level, const char *msg, void *userdata)
         atomic_fetch_add(&reread, 1);
 }
 
-/* ip -batch files: many addresses, and a bounded churn of one more added and removed. */
+static void remove_batches(void)
+{
+    remove(add_file);
+    remove(churn_file);
+}
+
+/* ip -batch files: many addresses, and a bounded churn of one more added and removed.
+ * Removed on every way out, a failed assertion included. */
 static void write_batches(void)
 {
     FILE *f;
 
     snprintf(add_file, sizeof(add_file), "/tmp/vt-dumpintr-add-%d", (int)getpid());
     snprintf(churn_file, sizeof(churn_file), "/tmp/vt-dumpintr-churn-%d", (int)getpid());
+    atexit(remove_batches);
     f = fopen(add_file, "w");
 
     ASSERT_TRUE(f != NULL);
@@ -94,7 +102,5 @@ int main(void)
     ASSERT_EQ(veiltun_get_mtu(dev), 1400);
     ASSERT_EQ(veiltun_get_addresses(dev, NULL, 0), ADDRESSES);
     veiltun_close(dev);
-    remove(add_file);
-    remove(churn_file);
     return 0;
 }
