@@ -66,14 +66,24 @@ extern "C" {
  * System errors have the values of the corresponding Linux errno, negated, on every OS (on
  * Linux, VEILTUN_EXXX == -EXXX; on Windows the backend translates Win32 codes into these).
  * Errors about the caller's input have their own codes below -4000, one per kind of mistake,
- * and are always reported before anything on the system is changed.
+ * and are always reported before anything on the system is changed. Every call returns only
+ * the codes listed here: an OS error with no code of its own becomes VEILTUN_EIO, and
+ * veiltun_last_os_error() then tells which it was.
+ *
+ * Common OS errors: any call documented with "a common OS error" can also return
+ *   VEILTUN_ENOMEM / VEILTUN_ENOBUFS  the OS ran out of memory or hit one of its limits;
+ *   VEILTUN_ETIMEDOUT  Linux: the kernel did not answer a netlink request within 1 s;
+ *   VEILTUN_EPROTO     Linux: the kernel's answer could not be read;
+ *   VEILTUN_EIO        any other OS error (veiltun_last_os_error() has the OS's code).
  * ------------------------------------------------------------------------------------------- */
 #define VEILTUN_EPERM           (-1)   /* not permitted: needs CAP_NET_ADMIN (Administrator) */
 #define VEILTUN_ENOENT          (-2)   /* no such address or route on the device */
-#define VEILTUN_EIO             (-5)   /* I/O error reported by the OS */
+#define VEILTUN_EINTR           (-4)   /* a list kept changing while read (Linux): try again */
+#define VEILTUN_EIO             (-5)   /* I/O error, or an OS error with no code of its own */
 #define VEILTUN_EBADF           (-9)   /* bad file descriptor (adopt, netns_fd) */
 #define VEILTUN_EAGAIN          (-11)  /* nothing to read now / try again */
 #define VEILTUN_ENOMEM          (-12)  /* out of memory */
+#define VEILTUN_EACCES          (-13)  /* denied by file mode, owner or policy (not a capability) */
 #define VEILTUN_EBUSY           (-16)  /* device is in use (by another process or handle) */
 #define VEILTUN_EEXIST          (-17)  /* device, address or route already exists */
 #define VEILTUN_ENODEV          (-19)  /* no such device, removed, or moved out of reach */
@@ -85,8 +95,9 @@ extern "C" {
 #define VEILTUN_ENOTSUP         (-95)  /* not supported on this OS or kernel */
 #define VEILTUN_EAFNOSUPPORT    (-97)  /* address family not available (IPv6 disabled) */
 #define VEILTUN_EADDRNOTAVAIL   (-99)  /* address not available */
+#define VEILTUN_ENETDOWN        (-100) /* the device is down (Linux: adding a route) */
 #define VEILTUN_ENETUNREACH     (-101) /* gateway not reachable through the device */
-#define VEILTUN_ENOBUFS         (-105) /* no buffer space in the OS */
+#define VEILTUN_ENOBUFS         (-105) /* no buffer space in the OS, or an OS limit reached */
 #define VEILTUN_ETIMEDOUT       (-110) /* veiltun_wait() timed out */
 #define VEILTUN_ECANCELED       (-125) /* veiltun_wait() cancelled (veiltun_cancel/close) */
 #define VEILTUN_ENOTRECOVERABLE (-131) /* the packet path failed for good: close, re-open */
@@ -106,9 +117,12 @@ extern "C" {
  * Describe an error code.
  *
  * @param err  a VEILTUN_E* code (negative); 0 gives "success".
- * @return a static, NUL-terminated English sentence; never NULL. Unknown codes give
- *         "unknown error". VEILTUN_EPERM's text says that CAP_NET_ADMIN (Linux) or
- *         Administrator (Windows) is needed.
+ * @return a static, NUL-terminated English sentence; never NULL. VEILTUN_EPERM's text says
+ *         that CAP_NET_ADMIN (Linux) or Administrator (Windows) is needed. A value that is
+ *         no VEILTUN_E* code still gets a sentence with its number and, for a negative one,
+ *         the C library's text for that errno, e.g. "unknown error -123 (OS: No medium
+ *         found)"; that string lives in a per-thread buffer, valid until the same thread
+ *         describes another unknown value.
  * Thread safety: safe from any thread.
  * Since: 0.1
  */
@@ -116,8 +130,9 @@ VEILTUN_API const char *veiltun_strerror(int err);
 
 /**
  * The OS error code (errno on Linux, a Win32 code on Windows) behind the most recent failed
- * veiltun call on the calling thread, or 0 if that failure was about the caller's input and no
- * OS call was made. Successful calls do not reset it.
+ * veiltun call on the calling thread, or 0 if that failure was about the caller's input, or
+ * otherwise made no OS call fail. Every failing call sets it; successful calls do not reset
+ * it.
  *
  * Thread safety: per thread. Since: 0.1
  */
@@ -260,7 +275,9 @@ VEILTUN_API void veiltun_config_init(veiltun_config *cfg);
  *   VEILTUN_EBADNAME / VEILTUN_ENAMETOOLONG  the name (see veiltun_validate_name());
  *   VEILTUN_EBADFLAGS     unknown bits in cfg->flags; a template name with VEILTUN_OPEN_ATTACH;
  *   VEILTUN_EPERM         the caller lacks CAP_NET_ADMIN (Linux) / Administrator (Windows),
- *                         or CAP_SYS_ADMIN for cfg->netns_fd (see below);
+ *                         or CAP_SYS_ADMIN for cfg->netns_fd (see below), or (Linux)
+ *                         the device belongs to another owner or group;
+ *   VEILTUN_EACCES        Linux: /dev/net/tun's file mode or a security policy refuses;
  *   VEILTUN_EEXIST        VEILTUN_OPEN_CREATE and the name exists;
  *   VEILTUN_ENODEV        VEILTUN_OPEN_ATTACH and no device has that name, or the OS has no
  *                         TUN driver;
@@ -271,7 +288,8 @@ VEILTUN_API void veiltun_config_init(veiltun_config *cfg);
  *   VEILTUN_ETIMEDOUT     Windows: the adapter's IPv4 interface did not appear within
  *                         cfg->setup_timeout_ms, or an existing adapter stayed disabled;
  *   VEILTUN_ENOTSUP       Windows: cfg->netns_fd is not -1;
- *   VEILTUN_EMFILE / VEILTUN_ENOMEM / other system errors.
+ *   VEILTUN_EMFILE        too many open files (the process's or the system's limit);
+ *   or a common OS error (see Error codes).
  * On failure nothing is left behind: a device this call created is removed again.
  *
  * Network namespaces (Linux). A handle belongs to one network namespace for its whole life,
@@ -327,7 +345,7 @@ VEILTUN_API VEILTUN_NODISCARD int veiltun_open(const veiltun_config *cfg, veiltu
  *         assumed), VEILTUN_EPERM (CAP_SYS_ADMIN needed to reach the device's namespace, or
  *         CAP_NET_ADMIN over it, see above),
  *         VEILTUN_EAGAIN (the device was renamed during the call), VEILTUN_ENOTSUP
- *         (Windows), or a system error.
+ *         (Windows), VEILTUN_EMFILE, or a common OS error (see Error codes).
  * The device is never removed by veiltun_close() of an adopted handle, other than by the kernel
  * when this was the last descriptor of a non-persistent device.
  * Since: 0.1
@@ -367,7 +385,8 @@ VEILTUN_API int veiltun_created(const veiltun *dev);
 
 /**
  * The device's MTU, read from the OS now (not a cached value).
- * @return the MTU (> 0), or VEILTUN_EINVAL, VEILTUN_ENODEV (device removed), a system error.
+ * @return the MTU (> 0), or VEILTUN_EINVAL, VEILTUN_ENODEV (device removed), a common OS
+ *         error (see Error codes).
  * Since: 0.1
  */
 VEILTUN_API int veiltun_get_mtu(veiltun *dev);
@@ -376,8 +395,8 @@ VEILTUN_API int veiltun_get_mtu(veiltun *dev);
  * Set the MTU (acknowledged by the OS before this returns).
  * @return 0, or VEILTUN_EINVAL (dev NULL), VEILTUN_EBADMTU (outside
  *         [VEILTUN_MTU_MIN, VEILTUN_MTU_MAX]; on Windows also below 1280 while the adapter
- *         has or expects IPv6, with nothing changed), VEILTUN_EPERM, VEILTUN_ENODEV, a system
- *         error.
+ *         has or expects IPv6, with nothing changed), VEILTUN_EPERM, VEILTUN_ENODEV, a common
+ *         OS error (see Error codes).
  * Note: Linux removes IPv6 from an interface whose MTU drops below 1280. Windows keeps an MTU
  * per family: both are set (IPv6 as soon as its interface appears), and below 1280 IPv6 would
  * keep its old MTU, so the call is refused unless IPv6 is disabled on the machine.
@@ -387,12 +406,13 @@ VEILTUN_API int veiltun_set_mtu(veiltun *dev, unsigned mtu);
 
 /**
  * Bring the device administratively up (@p up != 0) or down.
- * @return 0, or VEILTUN_EINVAL, VEILTUN_EPERM, VEILTUN_ENODEV, a system error. Since: 0.1
+ * @return 0, or VEILTUN_EINVAL, VEILTUN_EPERM, VEILTUN_ENODEV, a common OS error (see Error
+ *         codes). Since: 0.1
  */
 VEILTUN_API int veiltun_set_up(veiltun *dev, int up);
 
-/** 1 if the device is administratively up, 0 if down, or a negative error (read from the OS
- *  now). Since: 0.1 */
+/** 1 if the device is administratively up, 0 if down (read from the OS now), or
+ *  VEILTUN_EINVAL, VEILTUN_ENODEV, a common OS error (see Error codes). Since: 0.1 */
 VEILTUN_API int veiltun_is_up(veiltun *dev);
 
 /**
@@ -417,8 +437,8 @@ VEILTUN_API int veiltun_set_metric(veiltun *dev, uint32_t metric);
  * by one. Packets already queued in the kernel keep the form they had. VEILTUN_F_OFFLOAD
  * turns on everything the kernel supports (USO and UDP_GRO need Linux 6.2).
  * @return 0, VEILTUN_EINVAL (NULL, unknown bits), VEILTUN_ENOTSUP (no VEILTUN_F_OFFLOAD on
- *         this handle, USO or UDP_GRO asked of a kernel without USO, or Windows), a system
- *         error.
+ *         this handle, USO or UDP_GRO asked of a kernel without USO, or Windows),
+ *         VEILTUN_ENODEV, a common OS error (see Error codes).
  * Since: 0.1
  */
 VEILTUN_API int veiltun_set_offload(veiltun *dev, uint32_t features);
@@ -431,7 +451,8 @@ VEILTUN_API int veiltun_get_offload(const veiltun *dev);
  * Make the device persistent (it outlives every handle) or not. A device made non-persistent
  * is removed when its last descriptor closes, so set_persist(dev, 0) followed by
  * veiltun_close() deletes a persistent device.
- * @return 0, or VEILTUN_EINVAL, VEILTUN_EPERM, VEILTUN_ENODEV, VEILTUN_ENOTSUP (Windows).
+ * @return 0, or VEILTUN_EINVAL, VEILTUN_EPERM, VEILTUN_ENODEV, VEILTUN_ENOTSUP (Windows), a
+ *         common OS error (see Error codes).
  * Since: 0.1
  */
 VEILTUN_API int veiltun_set_persist(veiltun *dev, int persist);
@@ -471,7 +492,8 @@ typedef struct veiltun_info {
  * Describe the TUN device called @p name in the caller's network namespace.
  * @return 0, or VEILTUN_EINVAL (NULL), VEILTUN_EBADNAME / VEILTUN_ENAMETOOLONG,
  *         VEILTUN_ENODEV (no device of that name), VEILTUN_ENOTTUN (the name belongs to a
- *         device that is not a TUN, e.g. a TAP or an Ethernet interface), a system error.
+ *         device that is not a TUN, e.g. a TAP or an Ethernet interface), a common OS error
+ *         (see Error codes).
  * Needs no privileges. Thread safety: any thread. Since: 0.1
  */
 VEILTUN_API int veiltun_query(const char *name, veiltun_info *out);
@@ -480,7 +502,9 @@ VEILTUN_API int veiltun_query(const char *name, veiltun_info *out);
  * List the TUN devices in the caller's network namespace, in interface-index order.
  * @param out  array of @p max entries (may be NULL when @p max is 0, to count).
  * @return the number of TUN devices (may exceed @p max; only the first @p max are stored),
- *         or VEILTUN_EINVAL, a system error. Needs no privileges. Since: 0.1
+ *         or VEILTUN_EINVAL, VEILTUN_EINTR (Linux: the kernel's list of devices kept changing
+ *         while it was read, 8 times in a row; try again), a common OS error (see Error
+ *         codes). Needs no privileges. Since: 0.1
  */
 VEILTUN_API int veiltun_list(veiltun_info *out, size_t max);
 
@@ -536,8 +560,11 @@ VEILTUN_API int veiltun_validate_name(const char *name);
  * each family. IPv6 addresses skip duplicate address detection so they are usable at once.
  * The OS adds the on-link route for the prefix.
  * @return 0, or VEILTUN_EINVAL (NULL), VEILTUN_EBADADDR, VEILTUN_EBADPREFIX,
- *         VEILTUN_EEXIST (already on the device), VEILTUN_EPERM, VEILTUN_ENODEV,
- *         VEILTUN_EAFNOSUPPORT (Windows: IPv6 is disabled on the machine), a system error.
+ *         VEILTUN_EEXIST (already on the device), VEILTUN_EPERM, VEILTUN_ENODEV (the device
+ *         was removed), VEILTUN_EAFNOSUPPORT (IPv6 is disabled: Linux, on the device or the
+ *         machine, e.g. sysctl net.ipv6.conf.NAME.disable_ipv6=1; Windows, on the machine),
+ *         VEILTUN_ENOBUFS (Linux: also the device's IPv6 address limit), VEILTUN_EACCES
+ *         (Linux: a security policy refused), a common OS error (see Error codes).
  * Windows: an address of a family whose IP interface has not appeared yet (IPv6 can come
  * seconds after the adapter) is kept and added when it appears; the call returns 0.
  * Since: 0.1
@@ -547,7 +574,7 @@ VEILTUN_API int veiltun_add_address(veiltun *dev, const char *cidr);
 /**
  * Remove an address (same text as when it was added).
  * @return 0, or as veiltun_add_address() with VEILTUN_EADDRNOTAVAIL when the device does not
- *         hold that address. Since: 0.1
+ *         hold that address (VEILTUN_ENODEV when the device itself was removed). Since: 0.1
  */
 VEILTUN_API int veiltun_del_address(veiltun *dev, const char *cidr);
 
@@ -556,14 +583,18 @@ VEILTUN_API int veiltun_del_address(veiltun *dev, const char *cidr);
  * address the OS added).
  * @param out  array of @p max entries (may be NULL when @p max is 0, to count).
  * @return the number of addresses the device has (which may exceed @p max: only the first
- *         @p max are stored), or VEILTUN_EINVAL, VEILTUN_ENODEV, a system error. Since: 0.1
+ *         @p max are stored), or VEILTUN_EINVAL, VEILTUN_ENODEV (the device was removed),
+ *         VEILTUN_EINTR (Linux: other programs kept changing addresses while the list was
+ *         read, 8 times in a row; try again), a common OS error (see Error codes).
+ *         Since: 0.1
  */
 VEILTUN_API int veiltun_get_addresses(veiltun *dev, veiltun_prefix *out, size_t max);
 
 /**
  * Like veiltun_get_addresses(), for the device called @p name, without opening it.
  * @return the number of addresses, or VEILTUN_EINVAL, VEILTUN_EBADNAME,
- *         VEILTUN_ENAMETOOLONG, VEILTUN_ENODEV, a system error. Needs no privileges.
+ *         VEILTUN_ENAMETOOLONG, VEILTUN_ENODEV, VEILTUN_ENOTTUN, VEILTUN_EINTR, a common OS
+ *         error (see Error codes). Needs no privileges.
  * Since: 0.1
  */
 VEILTUN_API int veiltun_query_addresses(const char *name, veiltun_prefix *out, size_t max);
@@ -574,8 +605,11 @@ VEILTUN_API int veiltun_query_addresses(const char *name, veiltun_prefix *out, s
  * @return 0, or VEILTUN_EINVAL, VEILTUN_EBADADDR, VEILTUN_EBADPREFIX, VEILTUN_EHOSTBITS,
  *         VEILTUN_EFAMILY, VEILTUN_EEXIST (same route already present), VEILTUN_ENETUNREACH
  *         (gateway not on-link: add an address covering it first, and bring the device up),
- *         VEILTUN_EPERM, VEILTUN_ENODEV, VEILTUN_EAFNOSUPPORT (Windows: IPv6 disabled), a
- *         system error. Windows keeps a route of a family not there yet, as for addresses.
+ *         VEILTUN_ENETDOWN (Linux: the device is down: bring it up first), VEILTUN_EPERM,
+ *         VEILTUN_ENODEV (the device was removed), VEILTUN_EAFNOSUPPORT (IPv6 disabled, as
+ *         for veiltun_add_address()), VEILTUN_EACCES (Linux: a security policy refused), a
+ *         common OS error (see Error codes). Windows keeps a route of a family not there
+ *         yet, as for addresses.
  *         Since: 0.1
  */
 VEILTUN_API int veiltun_add_route(veiltun *dev, const char *dest, const char *gateway,
@@ -612,7 +646,7 @@ VEILTUN_API int veiltun_del_route(veiltun *dev, const char *dest, const char *ga
  *                     readable with VEILTUN_EAGAIN reads;
  *   VEILTUN_ENOTRECOVERABLE  Windows: the ring is corrupt or its session was lost (after
  *                     the packets already queued; VEILTUN_EVENT_BROKEN is delivered);
- *   a system error.
+ *   a common OS error.
  * Thread safety: one reading thread per handle (reads and writes may run concurrently).
  * Since: 0.1
  */
@@ -641,7 +675,7 @@ VEILTUN_API int veiltun_read(veiltun *dev, void *buf, size_t size);
  *   VEILTUN_ENODEV     the device was removed;
  *   VEILTUN_ENOTRECOVERABLE  Windows: the driver declared the send ring corrupt, or the
  *                      session could not be restarted (VEILTUN_EVENT_BROKEN is delivered);
- *   a system error (counted in tx_errors).
+ *   a common OS error (counted in tx_errors).
  * Thread safety: one writing thread per handle. Since: 0.1
  */
 VEILTUN_API int veiltun_write(veiltun *dev, const void *buf, size_t len);
@@ -706,7 +740,7 @@ typedef struct veiltun_packet {
  * longer than its slot's size is dropped (counted in rx_dropped) and its slot is reused.
  * @return the number of slots filled (1..count), or VEILTUN_EAGAIN if none was ready, or
  *         VEILTUN_EINVAL (NULL, count 0, a slot with NULL data or size 0), VEILTUN_ENODEV,
- *         a system error (only if no packet was read; otherwise the packets read so far are
+ *         a common OS error (only if no packet was read; otherwise the packets read so far are
  *         returned and the error comes with the next call).
  * Since: 0.1
  */
@@ -718,7 +752,7 @@ VEILTUN_API int veiltun_read_batch(veiltun *dev, veiltun_packet *pkts, size_t co
  * the kernel as one write. Each packet is checked as by veiltun_write() (a slot with NULL
  * data or len 0 gets VEILTUN_EINVAL): a bad or oversized one is skipped, its status set to the
  * error and counted as dropped, and the batch goes on. The batch stops at the first device-level
- * failure (VEILTUN_EAGAIN, VEILTUN_ENODEV, a system error).
+ * failure (VEILTUN_EAGAIN, VEILTUN_ENODEV, a common OS error).
  * @return the number of packets consumed from the front of @p pkts (written or skipped, each
  *         with its status), or — if the very first packet met a device-level failure — that
  *         error. VEILTUN_EINVAL for NULL or count 0.
@@ -747,7 +781,7 @@ VEILTUN_API veiltun_os_handle veiltun_wait_handle(const veiltun *dev);
  * Block until a packet or an event is ready, the timeout passes, or the handle is cancelled.
  * @param timeout_ms  milliseconds; negative waits forever; 0 polls.
  * @return a positive mask of VEILTUN_READY_* bits, or VEILTUN_ETIMEDOUT, VEILTUN_ECANCELED
- *         (veiltun_cancel() or veiltun_close() was called), VEILTUN_EINVAL, a system error.
+ *         (veiltun_cancel() or veiltun_close() was called), VEILTUN_EINVAL, a common OS error.
  * Thread safety: several threads may wait on one handle; all of them are woken by cancel.
  * Since: 0.1
  */

@@ -202,7 +202,7 @@ int veiltun_get_mtu(veiltun *dev)
     int err;
 
     if (dev == NULL)
-        return VEILTUN_EINVAL;
+        return veiltun__fail_os(VEILTUN_EINVAL, 0);
     err = read_link(dev, &link);
     return err < 0 ? err : (int)link.mtu;
 }
@@ -213,7 +213,7 @@ int veiltun_is_up(veiltun *dev)
     int err;
 
     if (dev == NULL)
-        return VEILTUN_EINVAL;
+        return veiltun__fail_os(VEILTUN_EINVAL, 0);
     err = read_link(dev, &link);
     return err < 0 ? err : link.up;
 }

@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: MIT */
 /* Error strings, the per-thread OS error, and the optional logger. */
 #include "internal.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static _Thread_local int last_os_error;
 
@@ -29,10 +31,13 @@ static const struct error_text error_texts[] = {
     {0, "success"},
     {VEILTUN_EPERM, "operation not permitted: needs CAP_NET_ADMIN (Administrator on Windows)"},
     {VEILTUN_ENOENT, "no such address or route on the device"},
-    {VEILTUN_EIO, "input/output error"},
+    {VEILTUN_EINTR, "the system's list kept changing while it was read (other programs "
+                    "adding or removing entries): try again"},
+    {VEILTUN_EIO, "input/output error, or another OS error (see veiltun_last_os_error())"},
     {VEILTUN_EBADF, "bad file descriptor"},
     {VEILTUN_EAGAIN, "resource temporarily unavailable: nothing to read now, try again"},
     {VEILTUN_ENOMEM, "out of memory"},
+    {VEILTUN_EACCES, "permission denied by the OS (file mode, owner, or policy)"},
     {VEILTUN_EBUSY, "device is in use by another process (Windows: or by another handle)"},
     {VEILTUN_EEXIST, "already exists"},
     {VEILTUN_ENODEV, "no such device, or the device was removed"},
@@ -44,8 +49,9 @@ static const struct error_text error_texts[] = {
     {VEILTUN_ENOTSUP, "not supported on this system"},
     {VEILTUN_EAFNOSUPPORT, "address family not available on the device (IPv6 disabled)"},
     {VEILTUN_EADDRNOTAVAIL, "address not available on the device"},
+    {VEILTUN_ENETDOWN, "the device is down: bring it up first (veiltun_set_up)"},
     {VEILTUN_ENETUNREACH, "gateway not reachable through the device"},
-    {VEILTUN_ENOBUFS, "no buffer space available"},
+    {VEILTUN_ENOBUFS, "no buffer space available, or an OS limit reached"},
     {VEILTUN_ETIMEDOUT, "timed out (Windows: also the adapter's IP interface did not appear, "
                         "or the adapter stayed disabled)"},
     {VEILTUN_ECANCELED, "wait cancelled"},
@@ -65,13 +71,28 @@ static const struct error_text error_texts[] = {
     {VEILTUN_ENOLIB, "wintun.dll, or a function it or iphlpapi.dll should export, is missing"},
 };
 
+/* A code missing from the table still gets a sentence: its number and, for what could be
+ * an OS code, the C library's text for it (strerror keeps unknown values' texts per thread
+ * in glibc and in the Windows CRT). Per thread, so the caller's string stays valid until
+ * its own next unknown code. */
+static const char *describe_unknown(int err)
+{
+    static _Thread_local char text[160];
+
+    if (err < 0 && err > -4096)
+        snprintf(text, sizeof(text), "unknown error %d (OS: %s)", err, strerror(-err));
+    else
+        snprintf(text, sizeof(text), "unknown error %d (VEILTUN_E* codes are negative)", err);
+    return text;
+}
+
 const char *veiltun_strerror(int err)
 {
     for (size_t i = 0; i < sizeof(error_texts) / sizeof(error_texts[0]); i++) {
         if (error_texts[i].code == err)
             return error_texts[i].text;
     }
-    return "unknown error";
+    return describe_unknown(err);
 }
 
 int veiltun_last_os_error(void)

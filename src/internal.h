@@ -15,9 +15,11 @@
 #if defined(_WIN32)
 #include "windows/sys.h"
 #define VEILTUN__HAS_NETNS 0 /* veiltun_config.netns_fd: network namespaces are Linux's */
-#else
+#elif defined(__linux__)
 #include "linux/sys.h"
 #define VEILTUN__HAS_NETNS 1
+#else
+#error "veiltun has backends for Linux and Windows only"
 #endif
 
 /* What the front knows about the link; compared with what it last reported to make events.

@@ -164,7 +164,7 @@ static int write_merged(veiltun *dev, veiltun_packet *pkts, size_t count)
     int n;
 
     if (pkts == NULL || count == 0)
-        return VEILTUN_EINVAL;
+        return veiltun__fail_os(VEILTUN_EINVAL, 0);
     if (count > INT32_MAX)
         count = INT32_MAX;
     for (size_t i = 0; i < count; i++)
@@ -237,7 +237,7 @@ static int diff_event(veiltun *dev, veiltun_event *ev)
     struct veiltun__link *k = &dev->known, *r = &dev->reported;
 
     if (r->removed || r->moved)
-        return VEILTUN_ENODEV;
+        return veiltun__fail_os(VEILTUN_ENODEV, 0);
     if (k->removed) {
         r->removed = 1;
         ev->type = VEILTUN_EVENT_REMOVED;
@@ -265,7 +265,7 @@ static int diff_event(veiltun *dev, veiltun_event *ev)
         r->addr_changes = k->addr_changes;
         ev->type = VEILTUN_EVENT_ADDRESSES_CHANGED;
     } else {
-        return VEILTUN_EAGAIN;
+        return veiltun__fail_os(VEILTUN_EAGAIN, 0);
     }
     ev->mtu = k->mtu;
     ev->up = r->up;
@@ -332,7 +332,7 @@ int veiltun_wait(veiltun *dev, int timeout_ms)
 int veiltun_cancel(veiltun *dev)
 {
     if (dev == NULL)
-        return VEILTUN_EINVAL;
+        return veiltun__fail_os(VEILTUN_EINVAL, 0);
     return veiltun__sys_cancel(dev);
 }
 
@@ -346,7 +346,7 @@ int veiltun_get_stats(const veiltun *dev, veiltun_stats *out, size_t size)
     _Static_assert(sizeof(struct veiltun__counters) == sizeof(veiltun_stats),
                    "every public counter has an internal one, in the same order");
     if (dev == NULL || out == NULL || size == 0 || size % sizeof(uint64_t) != 0)
-        return VEILTUN_EINVAL;
+        return veiltun__fail_os(VEILTUN_EINVAL, 0);
     c = (const _Atomic uint64_t *)&dev->stats;
     for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
         s[i] = atomic_load_explicit(&c[i], memory_order_relaxed);

@@ -8,17 +8,17 @@ int veiltun__check_packet(const void *buf, size_t len)
     const unsigned char *p = buf;
 
     if (len == 0)
-        return VEILTUN_EINVAL;
+        return veiltun__fail_os(VEILTUN_EINVAL, 0);
     switch (p[0] >> 4) {
     case 4:
         /* The header length field must cover at least the fixed 20 bytes and fit. */
         if (len < 20 || (size_t)(p[0] & 0x0f) * 4 < 20 || (size_t)(p[0] & 0x0f) * 4 > len)
-            return VEILTUN_EBADPACKET;
+            return veiltun__fail_os(VEILTUN_EBADPACKET, 0);
         return 0;
     case 6:
-        return len < 40 ? VEILTUN_EBADPACKET : 0;
+        return len < 40 ? veiltun__fail_os(VEILTUN_EBADPACKET, 0) : 0;
     default:
-        return VEILTUN_EBADPACKET;
+        return veiltun__fail_os(VEILTUN_EBADPACKET, 0);
     }
 }
 
@@ -33,10 +33,10 @@ static int check_slots(const veiltun_packet *pkts, size_t count)
     size_t i;
 
     if (pkts == NULL || count == 0)
-        return VEILTUN_EINVAL;
+        return veiltun__fail_os(VEILTUN_EINVAL, 0);
     for (i = 0; i < count; i++) {
         if (pkts[i].data == NULL || pkts[i].size == 0)
-            return VEILTUN_EINVAL;
+            return veiltun__fail_os(VEILTUN_EINVAL, 0);
     }
     return 0;
 }
@@ -75,7 +75,7 @@ int veiltun__batch_write(veiltun *dev, veiltun_packet *pkts, size_t count, veilt
     int n;
 
     if (pkts == NULL || count == 0)
-        return VEILTUN_EINVAL;
+        return veiltun__fail_os(VEILTUN_EINVAL, 0);
     if (count > INT32_MAX)
         count = INT32_MAX;
     for (i = 0; i < count; i++) {

@@ -71,7 +71,7 @@ int veiltun__check_name(const char *name, const char **why)
 
     *why = NULL;
     if (name == NULL)
-        return VEILTUN_EINVAL;
+        return veiltun__fail_os(VEILTUN_EINVAL, 0);
     len = strlen(name);
     if (len == 0)
         return *why = "is empty", VEILTUN_EBADNAME;
@@ -189,13 +189,13 @@ int veiltun_format_prefix(const veiltun_prefix *p, char *buf, size_t size)
     if (p == NULL || buf == NULL ||
         (p->family != VEILTUN_AF_INET && p->family != VEILTUN_AF_INET6) ||
         p->prefix_len > veiltun__family_bits(p->family))
-        return VEILTUN_EINVAL;
+        return veiltun__fail_os(VEILTUN_EINVAL, 0);
     af = p->family == VEILTUN_AF_INET ? AF_INET : AF_INET6;
     if (inet_ntop(af, p->addr, addr, sizeof(addr)) == NULL)
-        return VEILTUN_EINVAL;
+        return veiltun__fail_os(VEILTUN_EINVAL, 0);
     n = snprintf(tmp, sizeof(tmp), "%s/%u", addr, p->prefix_len);
     if (n < 0 || (size_t)n >= size)
-        return VEILTUN_ENOBUFS;
+        return veiltun__fail_os(VEILTUN_ENOBUFS, 0);
     memcpy(buf, tmp, (size_t)n + 1);
     return n;
 }

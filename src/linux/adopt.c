@@ -66,8 +66,11 @@ static int read_link(veiltun *dev, struct veiltun__nl_link *link)
 {
     char buf[VEILTUN__NL_BUFSIZE];
     struct found f = {.count = 0};
-    int err = veiltun__nl_talk(dev, veiltun__nl_getlink(buf, 0, 0, dev->name), on_link, &f,
-                               "adopt: read link");
+    int err;
+
+    dev->sys.nl.name = dev->name;
+    err = veiltun__nl_talk(&dev->sys.nl, veiltun__nl_getlink(buf, 0, 0, dev->name), on_link, &f,
+                           "adopt: read link");
 
     if (err == -ENODEV) {
         veiltun__log(VEILTUN_LOG_ERROR, "adopt: %s is not in the device's network namespace",

@@ -1,50 +1,15 @@
+/* SPDX-License-Identifier: MIT */
 /* Coalescing TCP segments and UDP datagrams on write (see gro.h). */
 #include "gro.h"
+#include "csum.h"
 
+#include <linux/virtio_net.h>
 #include <netinet/in.h>
 #include <string.h>
 
 #define TCP_ACK    0x10
 #define TCP_PSH    0x08
 #define MAX_PACKET 65535u
-
-static unsigned get16(const uint8_t *p)
-{
-    return (unsigned)p[0] << 8 | p[1];
-}
-
-static void put16(uint8_t *p, unsigned v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-static int is_v6(const uint8_t *p)
-{
-    return p[0] >> 4 == 6;
-}
-
-/* Sum of the pseudo-header for a transport segment of @p l4len bytes, unfolded. */
-static uint32_t pseudo(const uint8_t *p, size_t l4len, uint8_t proto)
-{
-    uint8_t tail[8] = {(uint8_t)(l4len >> 24),
-                       (uint8_t)(l4len >> 16),
-                       (uint8_t)(l4len >> 8),
-                       (uint8_t)l4len,
-                       0,
-                       0,
-                       0,
-                       proto};
-
-    if (is_v6(p))
-        return veiltun__csum_add(veiltun__csum_add(0, p + 8, 32), tail, 8);
-    return veiltun__csum_add(veiltun__csum_add(0, p + 12, 8), tail + 2, 2) + proto;
-}
 
 static int mergeable_proto(uint8_t proto)
 {
@@ -55,12 +20,12 @@ static int mergeable_proto(uint8_t proto)
  * fragments, TCP or UDP (then in *proto); 0 otherwise. */
 static size_t l4_offset(const uint8_t *p, size_t len, uint8_t *proto)
 {
-    if (len >= 40 && is_v6(p)) {
+    if (len >= 40 && veiltun__is_v6(p)) {
         *proto = p[6];
-        return mergeable_proto(p[6]) && get16(p + 4) + 40u == len ? 40 : 0;
+        return mergeable_proto(p[6]) && veiltun__get16(p + 4) + 40u == len ? 40 : 0;
     }
-    if (len < 20 || p[0] != 0x45 || !mergeable_proto(p[9]) || get16(p + 2) != len ||
-        (get16(p + 6) & 0x3fff) != 0 /* MF or a fragment offset */)
+    if (len < 20 || p[0] != 0x45 || !mergeable_proto(p[9]) || veiltun__get16(p + 2) != len ||
+        (veiltun__get16(p + 6) & 0x3fff) != 0 /* MF or a fragment offset */)
         return 0;
     *proto = p[9];
     return veiltun__csum_fold(veiltun__csum_add(0, p, 20)) == 0 ? 20 : 0;
@@ -81,7 +46,8 @@ static int tcp_candidate(const uint8_t *pkt, size_t len, size_t l4)
 static int udp_candidate(const uint8_t *pkt, size_t len, size_t l4)
 {
     /* An IPv4 datagram sent without a checksum (0) keeps that choice: it goes alone. */
-    return l4 + 8 < len && get16(pkt + l4 + 4) == len - l4 && get16(pkt + l4 + 6) != 0;
+    return l4 + 8 < len && veiltun__get16(pkt + l4 + 4) == len - l4 &&
+           veiltun__get16(pkt + l4 + 6) != 0;
 }
 
 int veiltun__gro_candidate(const uint8_t *pkt, size_t len)
@@ -93,7 +59,8 @@ int veiltun__gro_candidate(const uint8_t *pkt, size_t len)
         return 0;
     if (!(proto == IPPROTO_TCP ? tcp_candidate(pkt, len, l4) : udp_candidate(pkt, len, l4)))
         return 0;
-    if (veiltun__csum_fold(veiltun__csum_add(pseudo(pkt, len - l4, proto), pkt + l4, len - l4)))
+    if (veiltun__csum_fold(
+            veiltun__csum_add(veiltun__csum_pseudo(pkt, len - l4, proto), pkt + l4, len - l4)))
         return 0;
     return proto;
 }
@@ -112,7 +79,7 @@ void veiltun__gro_begin(struct veiltun__gro *g, uint8_t *out, const uint8_t *pkt
     g->next_seq = 0;
     g->closed = 0;
     if (proto == IPPROTO_TCP) {
-        g->next_seq = get32(pkt + g->l4 + 4) + (uint32_t)g->seg;
+        g->next_seq = veiltun__get32(pkt + g->l4 + 4) + (uint32_t)g->seg;
         g->closed = (pkt[g->l4 + 13] & TCP_PSH) != 0;
     }
     memcpy(out + VEILTUN__VNET_HDR_LEN, pkt, len);
@@ -120,9 +87,9 @@ void veiltun__gro_begin(struct veiltun__gro *g, uint8_t *out, const uint8_t *pkt
 
 static int same_ip_headers(const uint8_t *a, const uint8_t *b)
 {
-    if (is_v6(a) != is_v6(b))
+    if (veiltun__is_v6(a) != veiltun__is_v6(b))
         return 0;
-    if (is_v6(a))
+    if (veiltun__is_v6(a))
         return memcmp(a, b, 4) == 0 && memcmp(a + 6, b + 6, 34) == 0;
     return memcmp(a, b, 2) == 0 && memcmp(a + 6, b + 6, 4) == 0 && memcmp(a + 12, b + 12, 8) == 0;
 }
@@ -146,7 +113,7 @@ static int same_headers(const struct veiltun__gro *g, const uint8_t *a, const ui
 static int tcp_continues(const struct veiltun__gro *g, const uint8_t *pkt)
 {
     return (size_t)(pkt[g->l4 + 12] >> 4) * 4 == g->hlen - g->l4 &&
-           get32(pkt + g->l4 + 4) == g->next_seq;
+           veiltun__get32(pkt + g->l4 + 4) == g->next_seq;
 }
 
 int veiltun__gro_append(struct veiltun__gro *g, const uint8_t *pkt, size_t len)
@@ -164,8 +131,8 @@ int veiltun__gro_append(struct veiltun__gro *g, const uint8_t *pkt, size_t len)
         !same_headers(g, first, pkt))
         return 0;
     /* Without DF, the kernel's GRO wants IPv4 IDs that count up by one. */
-    if (!is_v6(pkt) && !(first[6] & 0x40) &&
-        get16(pkt + 4) != ((get16(first + 4) + g->count) & 0xffff))
+    if (!veiltun__is_v6(pkt) && !(first[6] & 0x40) &&
+        veiltun__get16(pkt + 4) != ((veiltun__get16(first + 4) + g->count) & 0xffff))
         return 0;
     memcpy(g->out + VEILTUN__VNET_HDR_LEN + g->len, pkt + g->hlen, payload);
     g->len += payload;
@@ -188,23 +155,24 @@ size_t veiltun__gro_finish(struct veiltun__gro *g)
     memset(h, 0, VEILTUN__VNET_HDR_LEN);
     if (g->count == 1)
         return VEILTUN__VNET_HDR_LEN + g->len; /* unchanged, its checksums are right */
-    if (is_v6(p)) {
-        put16(p + 4, (unsigned)(g->len - 40));
+    if (veiltun__is_v6(p)) {
+        veiltun__put16(p + 4, (unsigned)(g->len - 40));
     } else {
-        put16(p + 2, (unsigned)g->len);
-        put16(p + 10, 0);
-        put16(p + 10, veiltun__csum_fold(veiltun__csum_add(0, p, 20)));
+        veiltun__put16(p + 2, (unsigned)g->len);
+        veiltun__put16(p + 10, 0);
+        veiltun__put16(p + 10, veiltun__csum_fold(veiltun__csum_add(0, p, 20)));
     }
     if (g->proto == IPPROTO_UDP)
-        put16(p + g->l4 + 4, (unsigned)l4len);
+        veiltun__put16(p + g->l4 + 4, (unsigned)l4len);
     /* The kernel finishes the checksum of every segment it makes: the field holds the
      * pseudo-header sum, as for a packet whose checksum was left partial. */
-    put16(p + g->l4 + csum_at, (unsigned)(uint16_t)~veiltun__csum_fold(pseudo(p, l4len, g->proto)));
-    h[0] = 1; /* VIRTIO_NET_HDR_F_NEEDS_CSUM */
+    veiltun__put16(p + g->l4 + csum_at, (unsigned)(uint16_t)~veiltun__csum_fold(
+                                            veiltun__csum_pseudo(p, l4len, g->proto)));
+    h[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
     if (g->proto == IPPROTO_UDP)
-        h[1] = 5; /* VIRTIO_NET_HDR_GSO_UDP_L4 */
+        h[1] = VEILTUN__GSO_UDP_L4;
     else
-        h[1] = is_v6(p) ? 4 : 1; /* VIRTIO_NET_HDR_GSO_TCPV6 / TCPV4 */
+        h[1] = veiltun__is_v6(p) ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
     h[2] = (uint8_t)g->hlen, h[3] = (uint8_t)(g->hlen >> 8);
     h[4] = (uint8_t)g->seg, h[5] = (uint8_t)(g->seg >> 8);
     h[6] = (uint8_t)g->l4, h[7] = (uint8_t)(g->l4 >> 8);

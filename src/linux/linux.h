@@ -6,22 +6,34 @@
 #include <sys/types.h>
 
 struct veiltun__sys;
+struct veiltun__nl;
 
 /* Records @p err (an errno), logs "what: reason" and returns the VEILTUN_E* for it. */
 int veiltun__linux_error(int err, const char *what);
 /* The VEILTUN_E* for an errno value. */
 int veiltun__linux_map(int err);
 
-/* netlink.c: both sockets, or only the one for requests */
+/* netlink.c. A request context on its own (a query without a handle), or a handle's two
+ * sockets (requests and link notifications), or only its request socket. */
+int veiltun__nl_connect(struct veiltun__nl *nl, const char *name);
+void veiltun__nl_disconnect(struct veiltun__nl *nl);
 int veiltun__nl_open(struct veiltun__sys *s);
 int veiltun__nl_open_requests(struct veiltun__sys *s);
 void veiltun__nl_close(struct veiltun__sys *s);
-/* Send a request and read its replies (each to @p cb) until the ack; returns 0 or -errno. */
-int veiltun__nl_talk(veiltun *dev, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, const char *what);
+/* Sends a request and reads its replies (each to @p cb) until the ack; returns 0 or -errno
+ * (logged, and recorded as the thread's OS error). */
+int veiltun__nl_talk(struct veiltun__nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+                     const char *what);
+/* As veiltun__nl_talk for a dump (NLM_F_DUMP): an interrupted dump is read again, after
+ * @p restart(@p data) forgot what the callback collected, a few times; then -EINTR. */
+int veiltun__nl_dump(struct veiltun__nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+                     void (*restart)(void *data), const char *what);
 ssize_t veiltun__nl_recv(struct mnl_socket *nl, void *buf, size_t size, int timeout_ms);
 
 /* config.c */
 int veiltun__linux_lookup(veiltun *dev, const char *name, int ifindex, struct veiltun__link *link);
+/* The addresses of device @p ifindex (up to @p max stored); their count, or a VEILTUN_E*. */
+int veiltun__linux_addresses(struct veiltun__nl *nl, int ifindex, veiltun_prefix *out, size_t max);
 
 /* netns.c. Moves the calling thread into the network namespace @p target (an fd), after
  * checking that it may come back; *home is what netns_leave() needs (-1 when the thread was

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Building and parsing rtnetlink messages (see nlmsg.h). Message layouts follow
  * rtnetlink(7) and <linux/rtnetlink.h>. */
 #include "nlmsg.h"
@@ -12,8 +13,12 @@
 
 static struct nlmsghdr *start(void *buf, uint16_t type, uint16_t flags, uint32_t seq)
 {
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct nlmsghdr *nlh;
 
+    /* libmnl leaves the alignment padding after an attribute as it found it; a request must
+     * not carry stray stack bytes to the kernel (valgrind reports every such send). */
+    memset(buf, 0, VEILTUN__NL_BUFSIZE);
+    nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = type;
     nlh->nlmsg_flags = NLM_F_REQUEST | flags;
     nlh->nlmsg_seq = seq;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rtnetlink messages built in and parsed from a caller's buffer, apart from any socket, so
  * that encoding and decoding are testable without privileges. */
 #ifndef VEILTUN_LINUX_NLMSG_H
@@ -8,7 +9,10 @@
 #include <libmnl/libmnl.h>
 #include <stdint.h>
 
-/* Big enough for any request we build and any single reply datagram (MNL's own choice). */
+/* Big enough for any request we build (libmnl's MNL_SOCKET_BUFFER_SIZE, at most 8 KiB).
+ * Replies are read into four times this: the kernel makes a dump's datagrams as large as
+ * the reader's buffer, up to 32 KiB (netlink_recvmsg's max_recvmsg_len), and one larger than
+ * the buffer would be cut. */
 #define VEILTUN__NL_BUFSIZE 8192
 
 struct veiltun__nl_link {

@@ -1,4 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /* Cutting GSO super-packets and finishing checksums (see offload.h). */
+#include "csum.h"
 #include "offload.h"
 #include "veiltun.h"
 
@@ -15,46 +17,10 @@
 #define TCP_PSH 0x08
 #define TCP_CWR 0x80
 
-static unsigned get16(const uint8_t *p)
-{
-    return (unsigned)p[0] << 8 | p[1];
-}
-
-static void put16(uint8_t *p, unsigned v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
 /* The header's 16-bit fields are little-endian (virtio 1.0 on every host we build for). */
 static size_t le16(const uint8_t *p)
 {
     return (size_t)p[0] | (size_t)p[1] << 8;
-}
-
-uint32_t veiltun__csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-    size_t i;
-
-    for (i = 0; i + 1 < len; i += 2)
-        sum += get16(p + i);
-    if (len & 1)
-        sum += (uint32_t)p[len - 1] << 8;
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return sum;
-}
-
-uint16_t veiltun__csum_fold(uint32_t sum)
-{
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (uint16_t)~sum;
-}
-
-static int is_v6(const uint8_t *pkt)
-{
-    return pkt[0] >> 4 == 6;
 }
 
 /* Where an IPv6 packet's transport header starts, behind the extension headers a GSO
@@ -82,9 +48,10 @@ static int locate_headers(struct veiltun__gso *g)
     int tcp = g->type == VIRTIO_NET_HDR_GSO_TCPV4 || g->type == VIRTIO_NET_HDR_GSO_TCPV6;
     size_t thl;
 
-    if ((g->type == VIRTIO_NET_HDR_GSO_TCPV4) == is_v6(p) && g->type != VIRTIO_NET_HDR_GSO_UDP_L4)
+    if ((g->type == VIRTIO_NET_HDR_GSO_TCPV4) == veiltun__is_v6(p) &&
+        g->type != VIRTIO_NET_HDR_GSO_UDP_L4)
         return VEILTUN_EPROTO;
-    if (g->len < 20 || (p[0] >> 4 != 4 && p[0] >> 4 != 6) || (is_v6(p) && g->len < 40))
+    if (g->len < 20 || (p[0] >> 4 != 4 && p[0] >> 4 != 6) || (veiltun__is_v6(p) && g->len < 40))
         return VEILTUN_EPROTO;
     /* The kernel always asks for the checksum on GSO packets; csum_start is then the
      * transport header, even behind IPv6 extension headers. */
@@ -95,7 +62,7 @@ static int locate_headers(struct veiltun__gso *g)
      * names: right after the IPv4 header, or behind IPv6's extension headers. The kernel
      * always tells the truth; a header pointing into the payload (found by fuzzing) would
      * be cut as if payload bytes were TCP headers. */
-    if (is_v6(p)) {
+    if (veiltun__is_v6(p)) {
         uint8_t proto = 0;
         if (g->l4 != ipv6_transport(p, g->len, &proto) ||
             proto != (tcp ? IPPROTO_TCP : IPPROTO_UDP))
@@ -156,25 +123,7 @@ static void finish_checksum(uint8_t *p, size_t len, size_t start, size_t offset)
 
     sum = veiltun__csum_fold(veiltun__csum_add(0, p + start, len - start));
     /* UDP sends 0 as "no checksum": a computed 0 goes out as all ones. */
-    put16(p + start + offset, sum == 0 && offset == 6 ? 0xffff : sum);
-}
-
-static uint32_t pseudo_header(const uint8_t *p, size_t l4_len, uint8_t proto)
-{
-    uint8_t tail[4] = {0, proto, (uint8_t)(l4_len >> 8), (uint8_t)l4_len};
-
-    if (is_v6(p)) {
-        uint8_t len32[8] = {(uint8_t)(l4_len >> 24),
-                            (uint8_t)(l4_len >> 16),
-                            (uint8_t)(l4_len >> 8),
-                            (uint8_t)l4_len,
-                            0,
-                            0,
-                            0,
-                            proto};
-        return veiltun__csum_add(veiltun__csum_add(0, p + 8, 32), len32, 8);
-    }
-    return veiltun__csum_add(veiltun__csum_add(0, p + 12, 8), tail, 4);
+    veiltun__put16(p + start + offset, sum == 0 && offset == 6 ? 0xffff : sum);
 }
 
 /* Fixes the copied headers of segment @p g->index carrying @p seglen payload bytes. */
@@ -185,32 +134,35 @@ static void fix_segment(const struct veiltun__gso *g, uint8_t *s, size_t seglen)
     int last = g->next + seglen >= g->len - g->hlen;
     uint8_t proto = tcp ? IPPROTO_TCP : IPPROTO_UDP;
 
-    if (is_v6(s)) {
-        put16(s + 4, (unsigned)(total - 40));
+    if (veiltun__is_v6(s)) {
+        veiltun__put16(s + 4, (unsigned)(total - 40));
     } else {
         size_t ihl = (size_t)(s[0] & 0x0f) * 4;
-        put16(s + 2, (unsigned)total);
-        put16(s + 4, (get16(g->pkt + 4) + g->index) & 0xffff); /* one ID per segment */
-        put16(s + 10, 0);
-        put16(s + 10, veiltun__csum_fold(veiltun__csum_add(0, s, ihl)));
+        veiltun__put16(s + 2, (unsigned)total);
+        veiltun__put16(s + 4,
+                       (veiltun__get16(g->pkt + 4) + g->index) & 0xffff); /* one ID per segment */
+        veiltun__put16(s + 10, 0);
+        veiltun__put16(s + 10, veiltun__csum_fold(veiltun__csum_add(0, s, ihl)));
     }
     if (tcp) {
-        uint32_t seq = (uint32_t)get16(s + g->l4 + 4) << 16 | get16(s + g->l4 + 6);
+        uint32_t seq =
+            (uint32_t)veiltun__get16(s + g->l4 + 4) << 16 | veiltun__get16(s + g->l4 + 6);
         seq += (uint32_t)g->next;
-        put16(s + g->l4 + 4, seq >> 16);
-        put16(s + g->l4 + 6, seq & 0xffff);
+        veiltun__put16(s + g->l4 + 4, seq >> 16);
+        veiltun__put16(s + g->l4 + 6, seq & 0xffff);
         if (!last) /* FIN and PSH belong to the end of the data */
             s[g->l4 + 13] &= (uint8_t) ~(TCP_FIN | TCP_PSH);
         if (g->index > 0) /* CWR only on the first */
             s[g->l4 + 13] &= (uint8_t)~TCP_CWR;
     } else {
-        put16(s + g->l4 + 4, (unsigned)l4len);
+        veiltun__put16(s + g->l4 + 4, (unsigned)l4len);
     }
-    put16(s + g->l4 + g->csum_offset, 0);
-    put16(s + g->l4 + g->csum_offset,
-          veiltun__csum_fold(veiltun__csum_add(pseudo_header(s, l4len, proto), s + g->l4, l4len)));
-    if (!tcp && get16(s + g->l4 + 6) == 0)
-        put16(s + g->l4 + 6, 0xffff);
+    veiltun__put16(s + g->l4 + g->csum_offset, 0);
+    veiltun__put16(s + g->l4 + g->csum_offset,
+                   veiltun__csum_fold(
+                       veiltun__csum_add(veiltun__csum_pseudo(s, l4len, proto), s + g->l4, l4len)));
+    if (!tcp && veiltun__get16(s + g->l4 + 6) == 0)
+        veiltun__put16(s + g->l4 + 6, 0xffff);
 }
 
 /* Transport offset of an unfragmented IPv4 or extension-free IPv6 packet of protocol
@@ -219,10 +171,10 @@ static size_t plain_l4(const uint8_t *p, size_t len, uint8_t proto)
 {
     size_t ihl = (size_t)(p[0] & 0x0f) * 4;
 
-    if (is_v6(p))
-        return len >= 40 && p[6] == proto && get16(p + 4) + 40u == len ? 40 : 0;
-    if (p[0] >> 4 != 4 || ihl < 20 || len < ihl || get16(p + 2) != len ||
-        (get16(p + 6) & 0x3fff) != 0 || p[9] != proto)
+    if (veiltun__is_v6(p))
+        return len >= 40 && p[6] == proto && veiltun__get16(p + 4) + 40u == len ? 40 : 0;
+    if (p[0] >> 4 != 4 || ihl < 20 || len < ihl || veiltun__get16(p + 2) != len ||
+        (veiltun__get16(p + 6) & 0x3fff) != 0 || p[9] != proto)
         return 0;
     return ihl;
 }
@@ -235,21 +187,22 @@ int veiltun__gso_describe(uint8_t hdr[VEILTUN__VNET_HDR_LEN], uint8_t *pkt, size
     if (l4 == 0 || l4 + (udp ? 8 : 20) > len)
         return VEILTUN_EBADPACKET;
     hlen = l4 + (udp ? 8 : (size_t)(pkt[l4 + 12] >> 4) * 4);
-    if (hlen > len || hlen < l4 + 8 || (udp && get16(pkt + l4 + 4) != len - l4))
+    if (hlen > len || hlen < l4 + 8 || (udp && veiltun__get16(pkt + l4 + 4) != len - l4))
         return VEILTUN_EBADPACKET;
     if (udp && (len - hlen + segment - 1) / segment > 64) /* the kernel's UDP limit */
         return VEILTUN_EBADPACKET;
-    if (!is_v6(pkt)) { /* the kernel copies this header into every segment: make it right */
-        put16(pkt + 10, 0);
-        put16(pkt + 10, veiltun__csum_fold(veiltun__csum_add(0, pkt, l4)));
+    if (!veiltun__is_v6(
+            pkt)) { /* the kernel copies this header into every segment: make it right */
+        veiltun__put16(pkt + 10, 0);
+        veiltun__put16(pkt + 10, veiltun__csum_fold(veiltun__csum_add(0, pkt, l4)));
     }
     csum_at = udp ? 6 : 16;
-    put16(pkt + l4 + csum_at, (uint16_t)~veiltun__csum_fold(
-                                  pseudo_header(pkt, len - l4, udp ? IPPROTO_UDP : IPPROTO_TCP)));
+    veiltun__put16(pkt + l4 + csum_at, (uint16_t)~veiltun__csum_fold(veiltun__csum_pseudo(
+                                           pkt, len - l4, udp ? IPPROTO_UDP : IPPROTO_TCP)));
     memset(hdr, 0, VEILTUN__VNET_HDR_LEN);
     hdr[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
     hdr[1] = udp ? VIRTIO_NET_HDR_GSO_UDP_L4
-                 : (is_v6(pkt) ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4);
+                 : (veiltun__is_v6(pkt) ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4);
     hdr[2] = (uint8_t)hlen, hdr[3] = (uint8_t)(hlen >> 8);
     hdr[4] = (uint8_t)segment, hdr[5] = (uint8_t)(segment >> 8);
     hdr[6] = (uint8_t)l4, hdr[7] = (uint8_t)(l4 >> 8);
@@ -266,12 +219,13 @@ int veiltun__gso_whole(struct veiltun__gso *g, uint8_t *out, size_t cap)
         return 0;
     memcpy(out, g->pkt, g->len);
     /* The kernel's field holds a partial sum; computing it afresh trusts nothing in it. */
-    put16(out + g->l4 + g->csum_offset, 0);
-    put16(out + g->l4 + g->csum_offset,
-          veiltun__csum_fold(veiltun__csum_add(
-              pseudo_header(out, l4len, tcp ? IPPROTO_TCP : IPPROTO_UDP), out + g->l4, l4len)));
-    if (!tcp && get16(out + g->l4 + 6) == 0)
-        put16(out + g->l4 + 6, 0xffff);
+    veiltun__put16(out + g->l4 + g->csum_offset, 0);
+    veiltun__put16(out + g->l4 + g->csum_offset,
+                   veiltun__csum_fold(veiltun__csum_add(
+                       veiltun__csum_pseudo(out, l4len, tcp ? IPPROTO_TCP : IPPROTO_UDP),
+                       out + g->l4, l4len)));
+    if (!tcp && veiltun__get16(out + g->l4 + 6) == 0)
+        veiltun__put16(out + g->l4 + 6, 0xffff);
     g->done = 1;
     return (int)g->len;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Offload, read side: a device opened with a virtio-net header hands over TCP and UDP
  * "super-packets" (GSO) of up to 64 KiB, described by that header, and packets whose
@@ -9,6 +10,8 @@
  */
 #ifndef VEILTUN_LINUX_OFFLOAD_H
 #define VEILTUN_LINUX_OFFLOAD_H
+
+#include "csum.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -51,9 +54,5 @@ int veiltun__gso_describe(uint8_t hdr[VEILTUN__VNET_HDR_LEN], uint8_t *pkt, size
 
 /* Number of segments the packet will give. */
 size_t veiltun__gso_count(const struct veiltun__gso *g);
-
-/* The Internet checksum (RFC 1071) of @p len bytes added to @p sum, not yet folded. */
-uint32_t veiltun__csum_add(uint32_t sum, const uint8_t *p, size_t len);
-uint16_t veiltun__csum_fold(uint32_t sum);
 
 #endif

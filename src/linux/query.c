@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Looking at TUN devices without attaching to them: one short-lived netlink socket per call. */
 #include "../internal.h"
 #include "linux.h"
@@ -6,15 +7,6 @@
 #include <errno.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
-
-/* A bare handle that only carries a request socket, so the netlink helpers can be shared. */
-static int open_probe(veiltun *probe, const char *name)
-{
-    memset(probe, 0, sizeof(*probe));
-    if (name != NULL)
-        snprintf(probe->name, sizeof(probe->name), "%s", name);
-    return veiltun__nl_open_requests(&probe->sys);
-}
 
 struct link_list {
     veiltun_info *out;
@@ -40,13 +32,26 @@ static int on_link(const struct nlmsghdr *nlh, void *arg)
     return MNL_CB_OK;
 }
 
-static int talk(veiltun *probe, struct nlmsghdr *nlh, struct link_list *l, const char *what)
+static void restart_links(void *arg)
 {
-    int err = veiltun__nl_talk(probe, nlh, on_link, l, what);
+    struct link_list *l = arg;
 
-    veiltun__nl_close(&probe->sys);
-    if (err == -ENODEV)
-        return VEILTUN_ENODEV;
+    l->count = 0;
+    l->first_is_tun = 0;
+}
+
+/* One request (@p dump: a dump) on a socket of its own. */
+static int talk(const char *name, struct nlmsghdr *nlh, int dump, struct link_list *l,
+                const char *what)
+{
+    struct veiltun__nl nl;
+    int err = veiltun__nl_connect(&nl, name);
+
+    if (err < 0)
+        return err;
+    err = dump ? veiltun__nl_dump(&nl, nlh, on_link, l, restart_links, what)
+               : veiltun__nl_talk(&nl, nlh, on_link, l, what);
+    veiltun__nl_disconnect(&nl);
     return err < 0 ? veiltun__linux_map(-err) : 0;
 }
 
@@ -54,11 +59,8 @@ int veiltun__sys_query(const char *name, veiltun_info *out)
 {
     char buf[VEILTUN__NL_BUFSIZE];
     struct link_list l = {out, 1, 0, 0, 0};
-    veiltun probe;
-    int err = open_probe(&probe, name);
+    int err = talk(name, veiltun__nl_getlink(buf, 0, 0, name), 0, &l, "query");
 
-    if (err == 0)
-        err = talk(&probe, veiltun__nl_getlink(buf, 0, 0, name), &l, "query");
     if (err < 0)
         return err;
     if (l.count != 1)
@@ -74,11 +76,8 @@ int veiltun__sys_list(veiltun_info *out, size_t max)
 {
     char buf[VEILTUN__NL_BUFSIZE];
     struct link_list l = {out, max, 0, 1, 0};
-    veiltun probe;
-    int err = open_probe(&probe, NULL);
+    int err = talk(NULL, veiltun__nl_getlinks(buf, 0), 1, &l, "list devices");
 
-    if (err == 0)
-        err = talk(&probe, veiltun__nl_getlinks(buf, 0), &l, "list devices");
     if (err < 0)
         return err;
     return l.count > INT32_MAX ? INT32_MAX : (int)l.count;
@@ -87,16 +86,15 @@ int veiltun__sys_list(veiltun_info *out, size_t max)
 int veiltun__sys_query_addresses(const char *name, veiltun_prefix *out, size_t max)
 {
     veiltun_info info;
-    veiltun probe;
+    struct veiltun__nl nl;
     int err = veiltun__sys_query(name, &info);
 
     if (err < 0)
         return err;
-    err = open_probe(&probe, name);
+    err = veiltun__nl_connect(&nl, name);
     if (err < 0)
         return err;
-    probe.ifindex = info.index;
-    err = veiltun__sys_get_addresses(&probe, out, max);
-    veiltun__nl_close(&probe.sys);
+    err = veiltun__linux_addresses(&nl, info.index, out, max);
+    veiltun__nl_disconnect(&nl);
     return err;
 }

@@ -10,15 +10,21 @@
 
 struct mnl_socket;
 
+/* One rtnetlink request socket and what its requests need: netlink.c's only state. */
+struct veiltun__nl {
+    struct mnl_socket *sock;
+    uint32_t seq;     /* of the last request sent */
+    const char *name; /* the device's name for log lines, or NULL */
+};
+
 struct veiltun__sys {
     int fd;                  /* /dev/net/tun, attached to the device */
     int epfd;                /* the wait handle: fd, events socket, cancel_fd, pending_fd */
     int cancel_fd;           /* eventfd; readable once veiltun_cancel() ran */
-    struct mnl_socket *nl;   /* rtnetlink requests, each acknowledged */
+    struct veiltun__nl nl;   /* rtnetlink requests, each acknowledged */
     struct mnl_socket *nlev; /* rtnetlink link notifications (RTMGRP_LINK) */
-    uint32_t seq;
-    int set_persist;      /* the open made the device persistent: undo on failure */
-    pthread_mutex_t lock; /* serialises requests on nl and event processing */
+    int set_persist;         /* the open made the device persistent: undo on failure */
+    pthread_mutex_t lock;    /* serialises requests on nl and event processing */
     /* Offload (VEILTUN_F_OFFLOAD): the fd carries a virtio-net header on every packet. */
     int vnet;
     int kernel_uso;           /* the kernel took USO: it also takes merged UDP writes */

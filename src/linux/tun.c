@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* /dev/net/tun: creating, attaching to and adopting devices; moving packets. */
 #include "../internal.h"
 #include "gro.h"
@@ -15,29 +16,6 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
-
-int veiltun__linux_map(int err)
-{
-    switch (err) {
-    case EACCES: /* /dev/net/tun's mode, or a device owned by someone else */
-        return VEILTUN_EPERM;
-    case EBADFD: /* the tun file lost its device: it was deleted */
-        return VEILTUN_ENODEV;
-    case ENFILE:
-        return VEILTUN_EMFILE;
-    default:
-        return err > 0 ? -err : VEILTUN_EIO;
-    }
-}
-
-int veiltun__linux_error(int err, const char *what)
-{
-    int code = veiltun__linux_map(err);
-
-    if (code != VEILTUN_EAGAIN)
-        veiltun__log(VEILTUN_LOG_ERROR, "%s: %s (%s)", what, strerror(err), veiltun_strerror(code));
-    return veiltun__fail_os(code, err);
-}
 
 void veiltun__linux_init(struct veiltun__sys *s)
 {

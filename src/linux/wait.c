@@ -166,7 +166,7 @@ int veiltun__sys_wait(veiltun *dev, int timeout_ms)
         }
     }
     if (pfd[0].revents)
-        return VEILTUN_ECANCELED;
+        return veiltun__fail_os(VEILTUN_ECANCELED, 0);
     /* A removed device shows as an error on the tun fd; the read reports it. */
     if (pfd[1].revents & (POLLERR | POLLHUP | POLLNVAL))
         atomic_store(&s->tun_error, 1);
@@ -174,7 +174,7 @@ int veiltun__sys_wait(veiltun *dev, int timeout_ms)
         mask |= VEILTUN_READY_READ;
     if (pfd[2].revents || pfd[4].revents)
         mask |= VEILTUN_READY_EVENT;
-    return mask ? mask : VEILTUN_ETIMEDOUT;
+    return mask ? mask : veiltun__fail_os(VEILTUN_ETIMEDOUT, 0);
 }
 
 /* The link left this namespace: deleted, or moved into another namespace. A deleted TUN
