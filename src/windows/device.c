@@ -334,9 +334,9 @@ int veiltun__sys_wait(veiltun *dev, int timeout_ms)
             left = (DWORD)(deadline - now);
         DWORD r = WaitForMultipleObjects(2, waits, FALSE, left);
         if (r == WAIT_OBJECT_0)
-            return VEILTUN_ECANCELED;
+            return veiltun__fail_os(VEILTUN_ECANCELED, 0);
         if (r == WAIT_TIMEOUT)
-            return VEILTUN_ETIMEDOUT;
+            return veiltun__fail_os(VEILTUN_ETIMEDOUT, 0);
         if (r != WAIT_OBJECT_0 + 1)
             return veiltun__win_error(GetLastError(), "wait");
         /* IP Helper notifies about much that changes nothing we report (an interface

@@ -86,6 +86,12 @@ static void test_mtu_and_metric(void)
     rec.fail_set_interface = ERROR_GEN_FAILURE; /* anything else: an I/O error, code kept */
     ASSERT_EQ(veiltun_set_mtu(dev, 1400), VEILTUN_EIO);
     ASSERT_EQ(veiltun_last_os_error(), ERROR_GEN_FAILURE);
+    /* A later failure that involves no OS error (a wait that times out) clears it. */
+    veiltun_event ev;
+    for (int i = 0; i < 16 && veiltun_next_event(dev, &ev) == 0; i++)
+        ;
+    ASSERT_EQ(veiltun_wait(dev, 0), VEILTUN_ETIMEDOUT);
+    ASSERT_EQ(veiltun_last_os_error(), 0);
     ASSERT_OK(veiltun_set_mtu(dev, 1420));
     ASSERT_OK(veiltun_set_metric(dev, 5));
     for (int fam = REC_V4; fam <= REC_V6; fam++) {
