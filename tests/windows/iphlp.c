@@ -90,6 +90,8 @@ static void test_mtu_and_metric(void)
     veiltun_event ev;
     for (int i = 0; i < 16 && veiltun_next_event(dev, &ev) == 0; i++)
         ;
+    rec.fail_set_interface = ERROR_GEN_FAILURE;
+    ASSERT_EQ(veiltun_set_mtu(dev, 1400), VEILTUN_EIO);
     ASSERT_EQ(veiltun_wait(dev, 0), VEILTUN_ETIMEDOUT);
     ASSERT_EQ(veiltun_last_os_error(), 0);
     ASSERT_OK(veiltun_set_mtu(dev, 1420));
