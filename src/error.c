@@ -40,7 +40,8 @@ static const struct error_text error_texts[] = {
     {VEILTUN_EACCES, "permission denied by the OS (file mode, owner, or policy)"},
     {VEILTUN_EBUSY, "device is in use by another process (Windows: or by another handle)"},
     {VEILTUN_EEXIST, "already exists"},
-    {VEILTUN_ENODEV, "no such device, or the device was removed"},
+    {VEILTUN_ENODEV, "no such device, or the device was removed (or moved out of the "
+                     "handle's network namespace)"},
     {VEILTUN_EINVAL, "invalid argument"},
     {VEILTUN_EMFILE, "too many open files"},
     {VEILTUN_ENAMETOOLONG, "device name too long (at most 15 bytes)"},
