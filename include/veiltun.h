@@ -56,9 +56,19 @@ extern "C" {
 #define VEILTUN_NODISCARD
 #endif
 
+/* The version: the one place it is written (CMake and veiltun_version() read it here).
+ * Before 1.0 every minor version may change the ABI (the shared library's name carries
+ * MAJOR.MINOR); from 1.0 on, only a new major version does. */
 #define VEILTUN_VERSION_MAJOR 0
 #define VEILTUN_VERSION_MINOR 1
 #define VEILTUN_VERSION_PATCH 0
+/** The version as one number, 0xMMmmpp, for comparisons. */
+#define VEILTUN_VERSION_HEX                                                                        \
+    ((VEILTUN_VERSION_MAJOR << 16) | (VEILTUN_VERSION_MINOR << 8) | VEILTUN_VERSION_PATCH)
+/** 1 if this header is version @p major.@p minor.@p patch or later: for code that uses a call
+ *  added after 0.1 (`#if VEILTUN_VERSION_AT_LEAST(0, 2, 0)`). */
+#define VEILTUN_VERSION_AT_LEAST(major, minor, patch)                                              \
+    (VEILTUN_VERSION_HEX >= (((major) << 16) | ((minor) << 8) | (patch)))
 
 /* ---------------------------------------------------------------------------------------------
  * Error codes
@@ -138,7 +148,8 @@ VEILTUN_API const char *veiltun_strerror(int err);
  */
 VEILTUN_API int veiltun_last_os_error(void);
 
-/** Library version as "MAJOR.MINOR.PATCH". Static string. Since: 0.1 */
+/** The library's version as "MAJOR.MINOR.PATCH": that of the library running, which may be
+ *  newer than the header a program was built with. Static string. Since: 0.1 */
 VEILTUN_API const char *veiltun_version(void);
 
 /* ---------------------------------------------------------------------------------------------
@@ -220,8 +231,13 @@ typedef enum veiltun_open_mode {
  *  Accepted and ignored on Linux. */
 #define VEILTUN_F_RING_GROW 0x8u
 
-/** Open options. Initialise with veiltun_config_init(), then set what you need. */
+/** Open options. Initialise with veiltun_config_init(), then set what you need. Fields are
+ *  only ever added at the end: a program built against an older header keeps working with
+ *  a newer library, which gives the fields it does not know their defaults. */
 typedef struct veiltun_config {
+    /** The size of the structure the caller was compiled with: set by veiltun_config_init().
+     *  A config not made by it (size 0, e.g. zero-filled) is refused with VEILTUN_EINVAL. */
+    size_t size;
     /** Device name, or a template with one "%d" that the OS replaces with the lowest free
      *  number ("veil%d"). NULL means "veil%d". At most VEILTUN_NAME_MAX bytes, valid UTF-8,
      *  no '/', ':', whitespace or control characters. */
@@ -254,11 +270,15 @@ typedef struct veiltun_config {
 } veiltun_config;
 
 /**
- * Fill @p cfg with defaults: name NULL ("veil%d"), mode VEILTUN_OPEN_CREATE_OR_ATTACH, no
- * flags, owner and group -1, netns_fd -1. Does nothing if @p cfg is NULL.
+ * Fill @p cfg with defaults: size, name NULL ("veil%d"), mode VEILTUN_OPEN_CREATE_OR_ATTACH,
+ * no flags, owner and group -1, netns_fd -1. Does nothing if @p cfg is NULL.
+ * A macro, so that the size of the structure the caller was compiled with reaches the library;
+ * veiltun_config_init_size() is the function behind it (for bindings from other languages:
+ * pass the size of the structure you allocated).
  * Since: 0.1
  */
-VEILTUN_API void veiltun_config_init(veiltun_config *cfg);
+#define veiltun_config_init(cfg) veiltun_config_init_size((cfg), sizeof(veiltun_config))
+VEILTUN_API void veiltun_config_init_size(veiltun_config *cfg, size_t size);
 
 /**
  * Create or attach to a TUN device and return a handle to it.
@@ -269,8 +289,12 @@ VEILTUN_API void veiltun_config_init(veiltun_config *cfg);
  * @param cfg  options (see veiltun_config); must not be NULL.
  * @param out  receives the handle on success; set to NULL on failure. Must not be NULL.
  * @return 0, or:
- *   VEILTUN_EINVAL        cfg or out is NULL, mode is not a veiltun_open_mode, or
+ *   VEILTUN_EINVAL        cfg or out is NULL, cfg was not made by veiltun_config_init()
+ *                         (cfg->size 0 or too small), mode is not a veiltun_open_mode, or
  *                         cfg->netns_fd is not a network namespace;
+ *   VEILTUN_ENOTSUP       cfg comes from a newer header and sets a field this library does
+ *                         not have (cfg->size larger than the library's, with non-zero bytes
+ *                         past it);
  *   VEILTUN_EBADF         cfg->netns_fd is below -1 or not an open descriptor;
  *   VEILTUN_EBADNAME / VEILTUN_ENAMETOOLONG  the name (see veiltun_validate_name());
  *   VEILTUN_EBADFLAGS     unknown bits in cfg->flags; a template name with VEILTUN_OPEN_ATTACH;
@@ -490,23 +514,29 @@ typedef struct veiltun_info {
 
 /**
  * Describe the TUN device called @p name in the caller's network namespace.
+ * A macro: veiltun_query_size() receives the size of the veiltun_info the caller was compiled
+ * with, and fills only that much (fields are only ever added at the end).
  * @return 0, or VEILTUN_EINVAL (NULL), VEILTUN_EBADNAME / VEILTUN_ENAMETOOLONG,
  *         VEILTUN_ENODEV (no device of that name), VEILTUN_ENOTTUN (the name belongs to a
  *         device that is not a TUN, e.g. a TAP or an Ethernet interface), a common OS error
  *         (see Error codes).
  * Needs no privileges. Thread safety: any thread. Since: 0.1
  */
-VEILTUN_API int veiltun_query(const char *name, veiltun_info *out);
+#define veiltun_query(name, out) veiltun_query_size((name), (out), sizeof(veiltun_info))
+VEILTUN_API int veiltun_query_size(const char *name, veiltun_info *out, size_t size);
 
 /**
  * List the TUN devices in the caller's network namespace, in interface-index order.
+ * A macro over veiltun_list_size(), which takes the caller's sizeof(veiltun_info) as the
+ * array's stride (see veiltun_query()).
  * @param out  array of @p max entries (may be NULL when @p max is 0, to count).
  * @return the number of TUN devices (may exceed @p max; only the first @p max are stored),
  *         or VEILTUN_EINVAL, VEILTUN_EINTR (Linux: the kernel's list of devices kept changing
  *         while it was read, 8 times in a row; try again), a common OS error (see Error
  *         codes). Needs no privileges. Since: 0.1
  */
-VEILTUN_API int veiltun_list(veiltun_info *out, size_t max);
+#define veiltun_list(out, max) veiltun_list_size((out), (max), sizeof(veiltun_info))
+VEILTUN_API int veiltun_list_size(veiltun_info *out, size_t max, size_t size);
 
 /* ---------------------------------------------------------------------------------------------
  * Addresses and routes
@@ -845,12 +875,15 @@ typedef struct veiltun_event {
  * the handle re-reads the state and reports a down-then-up and an address change, since it
  * cannot know what happened.
  * The wait handle stays readable while an event is pending, whichever call noticed it.
- * @return 0 with @p ev filled, VEILTUN_EAGAIN when nothing changed, or VEILTUN_EINVAL, a
- *         system error. After VEILTUN_EVENT_REMOVED or VEILTUN_EVENT_MOVED it returns
- *         VEILTUN_ENODEV.
+ * A macro over veiltun_next_event_size(), which fills only the caller's sizeof(veiltun_event)
+ * (fields are only ever added at the end).
+ * @return 0 with @p ev filled, VEILTUN_EAGAIN when nothing changed, or VEILTUN_EINVAL (NULL,
+ *         or a size smaller than the first version's structure), a system error. After
+ *         VEILTUN_EVENT_REMOVED or VEILTUN_EVENT_MOVED it returns VEILTUN_ENODEV.
  * Thread safety: serialised internally. Since: 0.1
  */
-VEILTUN_API int veiltun_next_event(veiltun *dev, veiltun_event *ev);
+#define veiltun_next_event(dev, ev) veiltun_next_event_size((dev), (ev), sizeof(veiltun_event))
+VEILTUN_API int veiltun_next_event_size(veiltun *dev, veiltun_event *ev, size_t size);
 
 /* ---------------------------------------------------------------------------------------------
  * Statistics

@@ -1,18 +1,53 @@
 /* The portable front: argument checks, dispatch to the backend, counters, events. */
 #include "internal.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-void veiltun_config_init(veiltun_config *cfg)
+/* The structure of the first version (0.1); later versions only add fields after it. */
+#define CONFIG_V1_SIZE (offsetof(veiltun_config, netns_fd) + sizeof(int))
+
+static void config_defaults(veiltun_config *cfg)
 {
-    if (cfg == NULL)
-        return;
     memset(cfg, 0, sizeof(*cfg));
+    cfg->size = sizeof(*cfg);
     cfg->mode = VEILTUN_OPEN_CREATE_OR_ATTACH;
     cfg->owner = -1;
     cfg->group = -1;
     cfg->netns_fd = -1;
+}
+
+void veiltun_config_init_size(veiltun_config *cfg, size_t size)
+{
+    veiltun_config d;
+
+    if (cfg == NULL || size < sizeof(size_t))
+        return;
+    config_defaults(&d);
+    d.size = size;
+    /* A caller compiled with a newer header has fields past ours: zero is their default. */
+    memset(cfg, 0, size);
+    memcpy(cfg, &d, size < sizeof(d) ? size : sizeof(d));
+}
+
+/* The caller's config as this version's structure: fields it does not know get defaults;
+ * fields a newer header added must be left at zero (their default) to be ignored. */
+static int read_config(const veiltun_config *cfg, veiltun_config *out)
+{
+    config_defaults(out);
+    if (cfg->size < CONFIG_V1_SIZE)
+        return veiltun__fail_input(
+            VEILTUN_EINVAL, "open: config not made by veiltun_config_init (size %zu)", cfg->size);
+    for (size_t i = sizeof(*out); i < cfg->size; i++) {
+        if (((const unsigned char *)cfg)[i] != 0)
+            return veiltun__fail_input(VEILTUN_ENOTSUP,
+                                       "open: the config sets a field this library (%s) lacks",
+                                       veiltun_version());
+    }
+    memcpy(out, cfg, cfg->size < sizeof(*out) ? cfg->size : sizeof(*out));
+    out->size = sizeof(*out);
+    return 0;
 }
 
 /* Checked on every OS, so a configuration that works on one never fails late on another. */
@@ -82,22 +117,25 @@ static void start_tracking(veiltun *dev)
     atomic_store(&dev->mtu_cache, dev->known.mtu);
 }
 
-int veiltun_open(const veiltun_config *cfg, veiltun **out)
+int veiltun_open(const veiltun_config *caller_cfg, veiltun **out)
 {
+    veiltun_config cfg;
     veiltun *dev;
     int err;
 
     if (out != NULL)
         *out = NULL;
-    if (cfg == NULL || out == NULL)
+    if (caller_cfg == NULL || out == NULL)
         return veiltun__fail_input(VEILTUN_EINVAL, "open: NULL argument");
-    err = check_config(cfg);
+    err = read_config(caller_cfg, &cfg);
+    if (err == 0)
+        err = check_config(&cfg);
     if (err < 0)
         return err;
     dev = alloc_handle();
     if (dev == NULL)
         return VEILTUN_ENOMEM;
-    err = veiltun__sys_open(dev, cfg);
+    err = veiltun__sys_open(dev, &cfg);
     if (err < 0) {
         free(dev);
         return err;

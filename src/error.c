@@ -3,6 +3,9 @@
 #include "internal.h"
 
 #include <stdio.h>
+
+#define VEILTUN__STR_(x) #x
+#define VEILTUN__STR(x)  VEILTUN__STR_(x)
 #include <string.h>
 
 static _Thread_local int last_os_error;
@@ -103,7 +106,8 @@ int veiltun_last_os_error(void)
 
 const char *veiltun_version(void)
 {
-    return "0.1.0";
+    return VEILTUN__STR(VEILTUN_VERSION_MAJOR) "." VEILTUN__STR(
+        VEILTUN_VERSION_MINOR) "." VEILTUN__STR(VEILTUN_VERSION_PATCH);
 }
 
 static void wait_unpinned(struct logger *l)

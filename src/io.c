@@ -274,19 +274,26 @@ static int diff_event(veiltun *dev, veiltun_event *ev)
     return 0;
 }
 
-int veiltun_next_event(veiltun *dev, veiltun_event *ev)
+/* The event structure of the first version (0.1); later versions only add fields. */
+#define EVENT_V1_SIZE sizeof(veiltun_event)
+
+int veiltun_next_event_size(veiltun *dev, veiltun_event *caller_ev, size_t size)
 {
+    veiltun_event ev;
     int err;
 
-    if (dev == NULL || ev == NULL)
-        return veiltun__fail_input(VEILTUN_EINVAL, "next_event: NULL argument");
-    memset(ev, 0, sizeof(*ev));
+    if (dev == NULL || caller_ev == NULL || size < EVENT_V1_SIZE)
+        return veiltun__fail_input(VEILTUN_EINVAL, "next_event: NULL argument or size %zu", size);
+    memset(&ev, 0, sizeof(ev));
     veiltun__sys_lock(dev);
     err = veiltun__sys_drain_events(dev);
     if (err == 0 || err == VEILTUN_EAGAIN)
-        err = diff_event(dev, ev);
+        err = diff_event(dev, &ev);
     veiltun__sys_events_fetched(dev);
     veiltun__sys_unlock(dev);
+    /* A caller compiled with a newer header gets zero in the fields this version lacks. */
+    memset(caller_ev, 0, size);
+    memcpy(caller_ev, &ev, sizeof(ev));
     return err;
 }
 

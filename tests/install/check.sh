@@ -14,7 +14,7 @@ prefix=$work/prefix
 
 cmake --install "$build" --prefix "$prefix" >"$log" 2>&1
 test -f "$prefix/include/veiltun.h"
-ls "$prefix"/lib*/libveiltun.so.0 >/dev/null
+ls "$prefix"/lib*/libveiltun.so.0.1 >/dev/null
 libdir=$(dirname "$(ls "$prefix"/lib*/libveiltun.a)")
 
 cmake -S "$src/consumer" -B "$work/cmake" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" \
@@ -35,7 +35,19 @@ if grep -q '^VEILTUN_BUILD_TOOL:BOOL=ON$' "$build/CMakeCache.txt"; then
     test -x "$prefix/bin/veiltun"
     LD_LIBRARY_PATH=$libdir "$prefix/bin/veiltun" --version >>"$log"
 fi
-# The shared library exports the API and nothing else.
-bad=$(nm -D --defined-only "$libdir/libveiltun.so" | awk '{print $3}' | grep -v '^veiltun_' || true)
-[ -z "$bad" ] || { echo "unexpected exports: $bad"; exit 1; }
+# The shared library exports exactly the functions the header declares, each with the version
+# node of the release (the linker script), and nothing else; its soname carries MAJOR.MINOR.
+declared=$(grep -oE 'VEILTUN_API .*\bveiltun_[a-z0-9_]+\(' "$src/../../include/veiltun.h" |
+    grep -oE 'veiltun_[a-z0-9_]+\($' | tr -d '(' | sort -u)
+exported=$(nm -D --defined-only "$libdir/libveiltun.so" | awk '$2 == "T" {print $3}' |
+    sed 's/@.*//' | sort -u)
+[ "$declared" = "$exported" ] ||
+    { echo "exports differ from the header:"; diff <(echo "$declared") <(echo "$exported"); exit 1; }
+other=$(nm -D --defined-only "$libdir/libveiltun.so" |
+    awk '$2 != "T" && $3 !~ /^VEILTUN_[0-9]+\.[0-9]+$/ {print $3}')
+[ -z "$other" ] || { echo "unexpected exports: $other"; exit 1; }
+unversioned=$(objdump -T "$libdir/libveiltun.so" | awk '/ DF .text/ && !/VEILTUN_0\.1/')
+[ -z "$unversioned" ] || { echo "exports without the VEILTUN_0.1 node: $unversioned"; exit 1; }
+soname=$(objdump -p "$libdir/libveiltun.so" | awk '$1 == "SONAME" {print $2}')
+[ "$soname" = "libveiltun.so.${VEILTUN_SOVERSION:?}" ] || { echo "soname $soname"; exit 1; }
 echo PASS

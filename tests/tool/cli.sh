@@ -103,7 +103,7 @@ for cmd in $cmds; do
         fi
     done
 done
-[ "$("${VEILTUN[@]}" --version | tr -d '\r')" = "veiltun 0.1.0" ] || { echo "FAIL: --version"; failures=$((failures + 1)); }
+[ "$("${VEILTUN[@]}" --version | tr -d '\r')" = "veiltun ${VEILTUN_VERSION:?set by ctest from the header}" ] || { echo "FAIL: --version"; failures=$((failures + 1)); }
 "${VEILTUN[@]}" >/dev/null 2>&1; [ $? = 2 ] || { echo "FAIL: no arguments should exit 2"; failures=$((failures + 1)); }
 [ "$failures" = 0 ] && echo PASS
 exit $((failures > 0))

@@ -87,6 +87,13 @@ int main(void)
     ASSERT_TRUE(strstr(veiltun_strerror(VEILTUN_EPERM), "CAP_NET_ADMIN") != NULL);
     /* Input errors live apart from errno values so they can never be mistaken for one. */
     ASSERT_LT(VEILTUN_EBADNAME, -4000);
-    ASSERT_TRUE(strchr(veiltun_version(), '.') != NULL);
+    /* One source for the version: the header's numbers, as text, are the library's. */
+    char expected[32];
+    snprintf(expected, sizeof(expected), "%d.%d.%d", VEILTUN_VERSION_MAJOR, VEILTUN_VERSION_MINOR,
+             VEILTUN_VERSION_PATCH);
+    ASSERT_STREQ(veiltun_version(), expected);
+    ASSERT_EQ(VEILTUN_VERSION_HEX,
+              VEILTUN_VERSION_MAJOR << 16 | VEILTUN_VERSION_MINOR << 8 | VEILTUN_VERSION_PATCH);
+    ASSERT_TRUE(VEILTUN_VERSION_AT_LEAST(0, 0, 1) && !VEILTUN_VERSION_AT_LEAST(255, 0, 0));
     return 0;
 }

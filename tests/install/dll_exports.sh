@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The Windows DLL exports exactly the functions the header declares (the list the Linux
+# library's version script exports), read from its export table.
+#   Usage: dll_exports.sh DLL HEADER OBJDUMP
+set -euo pipefail
+dll=$1 header=$2 objdump=$3
+declared=$(grep -oE 'VEILTUN_API .*\bveiltun_[a-z0-9_]+\(' "$header" |
+    grep -oE 'veiltun_[a-z0-9_]+\($' | tr -d '(' | sort -u)
+exported=$("$objdump" -p "$dll" | sed -n '/\[Ordinal\/Name Pointer\] Table/,/^$/p' | tail -n +2 |
+    grep -oE '\] [A-Za-z_][A-Za-z0-9_]*$' | cut -c3- | sort -u)
+if [ "$declared" != "$exported" ]; then
+    echo "DLL exports differ from the header (< header, > DLL):"
+    diff <(echo "$declared") <(echo "$exported") || true
+    exit 1
+fi
+echo "PASS: $(echo "$exported" | wc -l) exports"
