@@ -33,8 +33,22 @@ cc $cflags "$src/consumer.c" -o "$work/pc_static" $(pkg-config --cflags veiltun)
 if grep -q '^VEILTUN_BUILD_TOOL:BOOL=ON$' "$build/CMakeCache.txt"; then
     test -f "$prefix/share/man/man1/veiltun.1"
     test -x "$prefix/bin/veiltun"
-    LD_LIBRARY_PATH=$libdir "$prefix/bin/veiltun" --version >>"$log"
+    # It finds its library from the prefix alone (a run path relative to itself).
+    env -u LD_LIBRARY_PATH "$prefix/bin/veiltun" --version >>"$log"
+    # man finds its page from PATH, as for any prefix.
+    if command -v man >/dev/null; then
+        page=$(env -u MANPATH PATH="$prefix/bin:$PATH" man -w veiltun)
+        [ "$page" = "$prefix/share/man/man1/veiltun.1" ] ||
+            { echo "man -w veiltun found '$page'"; exit 1; }
+    fi
 fi
+# The licence and the examples' sources come along.
+test -f "$prefix/share/doc/veiltun/LICENSE"
+test -f "$prefix/share/doc/veiltun/examples/minimal.c"
+# A consumer's find_package(veiltun) needs neither pkg-config nor libmnl's headers: the
+# package's config files do not mention them.
+! grep -rlE 'pkg_check_modules|PkgConfig|find_dependency\(PkgConfig' "$libdir/cmake/veiltun" ||
+    { echo "the CMake package needs pkg-config"; exit 1; }
 # The shared library exports exactly the functions the header declares, each with the version
 # node of the release (the linker script), and nothing else; its soname carries MAJOR.MINOR.
 declared=$(grep -oE 'VEILTUN_API .*\bveiltun_[a-z0-9_]+\(' "$src/../../include/veiltun.h" |
