@@ -4,7 +4,7 @@ install(TARGETS veiltun veiltun_static EXPORT veiltun-targets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(FILES include/veiltun.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES include/veiltun.h include/veiltun.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 set(veiltun_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/veiltun)
 install(EXPORT veiltun-targets NAMESPACE veiltun:: DESTINATION ${veiltun_cmake_dir})

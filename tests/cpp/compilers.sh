@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The C++ header compiles cleanly with each C++ compiler there is (clang++, g++) as C++17 and
-# C++20, with the warnings a strict user might turn on: the header alone, the C++ tests and
-# the example. Syntax only (no linking), so it is cheap. Skips (77) without clang++, which is
-# the compiler the build itself does not use. Usage: compilers.sh SOURCE_DIR
+# The C++ header compiles cleanly with clang++ and g++ as C++17 and C++20: the header alone
+# under the warnings a strict user might turn on, the README's example, and (clang++ only: the
+# build itself compiles them with g++) the C++ tests and example. Syntax only, no linking, so
+# it is cheap. Skips (77) without clang++. Usage: compilers.sh SOURCE_DIR
 set -euo pipefail
 src=$1
 command -v clang++ >/dev/null || { echo "SKIP: no clang++"; exit 77; }
@@ -12,6 +12,17 @@ strict=(-Wall -Wextra -Werror -pedantic -Wshadow -Wconversion -Wsign-conversion
 normal=(-Wall -Wextra -Werror -pedantic -Wshadow)
 inc=(-I"$src/include" -I"$src/tests/common" -I"$src/tests/priv")
 status=0
+readme=$(mktemp --suffix=.cpp)
+trap 'rm -f "$readme"' EXIT
+{
+    echo '#include "veiltun.hpp"'
+    echo 'void send_to_peer(veil::const_bytes packet);'
+    echo 'void readme_example();'
+    echo 'void readme_example() {'
+    sed -n '/^```cpp$/,/^```$/p' "$src/README.md" | sed '1d;$d'
+    echo '}'
+} >"$readme"
+grep -q veil:: "$readme" || { echo "FAIL: no C++ example in README.md"; exit 1; }
 for cxx in clang++ g++; do
     command -v "$cxx" >/dev/null || continue
     for std in c++17 c++20; do
@@ -51,7 +62,11 @@ void use(veil::device &dev, std::vector<std::uint8_t> &v, std::array<std::uint8_
     dev.add_route("10.0.0.0/8");
 }
 CPP
-        # The tests and the example, as they are built, with the usual warnings.
+        # The README's C++ example, inside a function.
+        run "${normal[@]}" "${inc[@]}" -x c++ "$readme"
+        # The tests and the example, as they are built, with the usual warnings (g++ builds
+        # them in the build itself).
+        [ "$cxx" = g++ ] && continue
         for f in "$src"/tests/cpp/*.cpp "$src"/examples/*.cpp; do
             run "${normal[@]}" "${inc[@]}" -D_GNU_SOURCE "$f"
         done

@@ -214,6 +214,9 @@ void test_free_functions()
 
 void test_span()
 {
+#if VEILTUN_CPLUSPLUS >= 202002L && __has_include(<span>)
+    static_assert(std::is_same_v<veil::bytes, std::span<std::uint8_t>>, "std::span in C++20");
+#endif
     std::uint8_t array[16] = {1, 2, 3};
     std::array<std::uint8_t, 8> std_array{};
     std::vector<std::uint8_t> vec(32);
