@@ -16,7 +16,8 @@
  *     only to themselves.
  *   - Each call that can fail comes twice, as std::filesystem does: one overload throws
  *     std::system_error (its code() is the veiltun code), the other takes a std::error_code&
- *     and is noexcept. The error_code overloads report every failure, VEILTUN_EAGAIN
+ *     and is noexcept (except those returning a std::vector, which may throw
+ *     std::bad_alloc). The error_code overloads report every failure, VEILTUN_EAGAIN
  *     included. The throwing ones treat VEILTUN_EAGAIN ("nothing now") as a result, not an
  *     error: read/write/batch calls return 0, next_event() returns std::nullopt; likewise
  *     wait() returns 0 on VEILTUN_ETIMEDOUT (and throws on VEILTUN_ECANCELED).
@@ -401,6 +402,20 @@ inline std::string format_prefix(const veiltun_prefix &p)
     return std::string(buf, static_cast<std::size_t>(n));
 }
 
+inline std::string format_prefix(const veiltun_prefix &p, std::error_code &ec)
+{
+    char buf[VEILTUN_PREFIX_STRLEN];
+    int n = veiltun_format_prefix(&p, buf, sizeof(buf));
+    detail::check(n, ec);
+    return n < 0 ? std::string() : std::string(buf, static_cast<std::size_t>(n));
+}
+
+/** veiltun_last_os_error(): the OS error behind this thread's last failed call, or 0. */
+inline int last_os_error() noexcept
+{
+    return veiltun_last_os_error();
+}
+
 /** veiltun_query(): a TUN device in the caller's namespace, without opening it. */
 inline veiltun_info query(cstr name)
 {
@@ -417,29 +432,77 @@ inline veiltun_info query(cstr name, std::error_code &ec) noexcept
 
 namespace detail
 {
-/* Calls a C "fill up to max, return the total" function until the vector holds them all; the
- * total can grow between calls, so a few attempts, then what fits. */
-template <class T, class Fill> std::vector<T> fill_vector(Fill fill, const char *what)
+/* Calls a C "store up to max, return the total" function until @p out holds them all. The
+ * total can grow between calls, so a few attempts, then what was stored. 0 or the error. */
+template <class T, class Fill> int fill_vector(std::vector<T> &out, Fill fill)
 {
-    std::vector<T> out(8);
-    for (int attempt = 0; attempt < 4; attempt++) {
-        int n = fill(out.data(), out.size());
-        check(n, what);
-        bool fits = static_cast<std::size_t>(n) <= out.size();
-        out.resize(static_cast<std::size_t>(n));
-        if (fits)
-            break;
+    std::size_t room = 8;
+    for (int attempt = 0;; attempt++) {
+        out.resize(room);
+        int n = fill(out.data(), room);
+        if (n < 0) {
+            out.clear();
+            return n;
+        }
+        std::size_t total = static_cast<std::size_t>(n);
+        if (total <= room || attempt == 3) {
+            out.resize(total < room ? total : room);
+            return 0;
+        }
+        room = total + 8; /* some headroom for additions in between */
     }
-    return out;
 }
 } // namespace detail
 
-/** veiltun_list(): the TUN devices in the caller's namespace. */
+/** veiltun_list(): the TUN devices in the caller's namespace. The error_code overload may
+ *  still throw std::bad_alloc. */
 inline std::vector<veiltun_info> list()
 {
-    return detail::fill_vector<veiltun_info>(
-        [](veiltun_info *out, std::size_t max) { return veiltun_list(out, max); }, "veiltun_list");
+    std::vector<veiltun_info> v;
+    detail::check(detail::fill_vector(v, veiltun_list), "veiltun_list");
+    return v;
 }
+inline std::vector<veiltun_info> list(std::error_code &ec)
+{
+    std::vector<veiltun_info> v;
+    detail::check(detail::fill_vector(v, veiltun_list), ec);
+    return v;
+}
+
+/** veiltun_query_addresses(): the addresses of the device called @p name, without opening
+ *  it. */
+inline std::vector<veiltun_prefix> query_addresses(cstr name)
+{
+    std::vector<veiltun_prefix> v;
+    detail::check(detail::fill_vector(v,
+                                      [&](veiltun_prefix *out, std::size_t max) {
+                                          return veiltun_query_addresses(name.get(), out, max);
+                                      }),
+                  "veiltun_query_addresses");
+    return v;
+}
+inline std::vector<veiltun_prefix> query_addresses(cstr name, std::error_code &ec)
+{
+    std::vector<veiltun_prefix> v;
+    detail::check(detail::fill_vector(v,
+                                      [&](veiltun_prefix *out, std::size_t max) {
+                                          return veiltun_query_addresses(name.get(), out, max);
+                                      }),
+                  ec);
+    return v;
+}
+
+namespace detail
+{
+/* veiltun_get_addresses() on one handle, for fill_vector(). */
+struct addresses_of {
+    veiltun *h;
+    int operator()(veiltun_prefix *out, std::size_t max) const noexcept
+    {
+        return veiltun_get_addresses(h, out, max);
+    }
+};
+} // namespace detail
 
 /* ---------------------------------------------------------------------------------------------
  * The device
@@ -675,15 +738,19 @@ class device
     {
         detail::check(veiltun_del_address(h_, cidr.get()), ec);
     }
-    /** veiltun_get_addresses(): all of them, read from the OS now. */
+    /** veiltun_get_addresses(): all of them, read from the OS now. The error_code overload
+     *  may still throw std::bad_alloc. */
     std::vector<veiltun_prefix> addresses()
     {
-        veiltun *h = h_;
-        return detail::fill_vector<veiltun_prefix>(
-            [h](veiltun_prefix *out, std::size_t max) {
-                return veiltun_get_addresses(h, out, max);
-            },
-            "veiltun_get_addresses");
+        std::vector<veiltun_prefix> v;
+        detail::check(detail::fill_vector(v, detail::addresses_of{h_}), "veiltun_get_addresses");
+        return v;
+    }
+    std::vector<veiltun_prefix> addresses(std::error_code &ec)
+    {
+        std::vector<veiltun_prefix> v;
+        detail::check(detail::fill_vector(v, detail::addresses_of{h_}), ec);
+        return v;
     }
     /** veiltun_add_route(): @p dest into the device, through @p gateway (nullptr: none). */
     void add_route(cstr dest, cstr gateway = nullptr, std::uint32_t metric = 0)

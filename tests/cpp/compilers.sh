@@ -58,7 +58,11 @@ void use(veil::device &dev, std::vector<std::uint8_t> &v, std::array<std::uint8_
     (void)dev.wait(veil::device::forever);
     (void)dev.next_event();
     (void)dev.addresses();
+    (void)dev.addresses(ec);
     (void)veil::list();
+    (void)veil::list(ec);
+    (void)veil::query_addresses("vt0", ec);
+    (void)veil::format_prefix(veil::parse_prefix("10.0.0.1/8"), ec);
     dev.add_route("10.0.0.0/8");
 }
 CPP

@@ -203,13 +203,61 @@ void test_free_functions()
               VEILTUN_EHOSTBITS);
     (void)veil::parse_prefix("10.0.0.300", ec);
     ASSERT_EQ(ec.value(), VEILTUN_EBADADDR);
+    ASSERT_EQ(veil::last_os_error(), veiltun_last_os_error());
     veiltun_prefix bad{};
+    ASSERT_TRUE(veil::format_prefix(bad, ec).empty());
+    ASSERT_EQ(ec.value(), VEILTUN_EINVAL);
     ASSERT_EQ(thrown_code([&] { (void)veil::format_prefix(bad); }, "veiltun_format_prefix").value(),
               VEILTUN_EINVAL);
     ASSERT_EQ(thrown_code([] { (void)veil::query("bad/name"); }, "veiltun_query").value(),
               VEILTUN_EBADNAME);
     (void)veil::query(nullptr, ec);
     ASSERT_TRUE(ec == std::errc::invalid_argument);
+}
+
+/* The vector-returning calls ask again when the C call's total outgrows the room given, and
+ * never hand back slots the C call did not fill. */
+void test_fill_vector()
+{
+    std::vector<int> v;
+    int calls = 0;
+    auto twenty = [&](int *out, std::size_t max) {
+        calls++;
+        for (std::size_t i = 0; i < max && i < 20; i++)
+            out[i] = static_cast<int>(i) + 1;
+        return 20;
+    };
+    ASSERT_EQ(veil::detail::fill_vector(v, twenty), 0);
+    ASSERT_EQ(v.size(), 20);
+    ASSERT_EQ(v[19], 20);
+    ASSERT_EQ(calls, 2);
+
+    /* A total that grows on every call: four attempts, then what the last one stored. */
+    calls = 0;
+    auto growing = [&](int *out, std::size_t max) {
+        calls++;
+        for (std::size_t i = 0; i < max; i++)
+            out[i] = 7;
+        return static_cast<int>(max) + 1;
+    };
+    ASSERT_EQ(veil::detail::fill_vector(v, growing), 0);
+    ASSERT_EQ(calls, 4);
+    ASSERT_GT(v.size(), 8);
+    for (int x : v)
+        ASSERT_EQ(x, 7);
+
+    auto failing = [](int *, std::size_t) { return VEILTUN_ENODEV; };
+    ASSERT_EQ(veil::detail::fill_vector(v, failing), VEILTUN_ENODEV);
+    ASSERT_TRUE(v.empty());
+
+    std::error_code ec;
+    (void)veil::list(ec); /* reads this namespace's TUN devices: no privileges needed */
+    ASSERT_TRUE(!ec);
+    ASSERT_TRUE(veil::query_addresses("bad/name", ec).empty());
+    ASSERT_EQ(ec.value(), VEILTUN_EBADNAME);
+    ASSERT_EQ(
+        thrown_code([] { (void)veil::query_addresses("a:b"); }, "veiltun_query_addresses").value(),
+        VEILTUN_EBADNAME);
 }
 
 void test_span()
@@ -295,6 +343,8 @@ void test_empty_device()
               VEILTUN_EINVAL);
     ASSERT_EQ(thrown_code([&] { (void)dev.addresses(); }, "veiltun_get_addresses").value(),
               VEILTUN_EINVAL);
+    ASSERT_TRUE(dev.addresses(ec).empty());
+    ASSERT_EQ(ec.value(), VEILTUN_EINVAL);
 
     /* The error_code overloads: 0 / nullopt / false and the code, no exception. */
     ASSERT_EQ(dev.read(buf, ec), 0);
@@ -380,6 +430,7 @@ int main()
     test_conditions_linux_numbers();
     test_throwing_open();
     test_free_functions();
+    test_fill_vector();
     test_span();
     test_empty_device();
     test_move();
