@@ -34,8 +34,9 @@ class tun_device
     }
     ~tun_device()
     {
-        dev_.cancel();  /* wakes the reader's wait for good */
-        reader_.join(); /* then dev_ is destroyed, which closes the handle */
+        std::error_code ec; /* a destructor must not throw */
+        dev_.cancel(ec);    /* wakes the reader's wait for good */
+        reader_.join();     /* then dev_ is destroyed, which closes the handle */
     }
     tun_device(const tun_device &) = delete;
     tun_device &operator=(const tun_device &) = delete;
