@@ -4,9 +4,10 @@ install(TARGETS veiltun veiltun_static EXPORT veiltun-targets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(FILES include/veiltun.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES include/veiltun.h include/veiltun.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
-install(FILES examples/minimal.c examples/echo.c DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+install(FILES examples/minimal.c examples/echo.c examples/cpp_device.cpp
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 
 set(veiltun_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/veiltun)
 install(EXPORT veiltun-targets NAMESPACE veiltun:: DESTINATION ${veiltun_cmake_dir})

@@ -3,6 +3,7 @@
 #   check.sh minimal PATH/TO/veiltun_minimal   reads the packet of a ping routed into it
 #   check.sh echo PATH/TO/veiltun-echo         answers IPv4 and IPv6 pings, stops cleanly on
 #                                              SIGTERM and reports what it did
+#   check.sh cpp_device PATH/TO/veiltun-cpp-device   its reader thread gets a ping's packets
 # Skips (77) without CAP_NET_ADMIN or /dev/net/tun.
 set -euo pipefail
 what=$1
@@ -74,6 +75,15 @@ check_echo() {
     grep -q "answered: 4 IPv4, 4 IPv6 echo requests; ignored [0-9]*, bad 0, unsent 0" "$out" ||
         fail "the summary line"
     grep -q "tx 8 packets .* (0 dropped, 0 errors)" "$out" || fail "the stats line"
+}
+
+check_cpp_device() {
+    in_ns sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    start "$bin" veil0 10.9.0.1/24 3
+    in_ns ping -q -c 3 -i 0.2 -W 1 10.9.0.2 >/dev/null || true # no one answers
+    finish
+    grep -q "^veil0 is up$" "$out" || fail "no 'veil0 is up' line"
+    grep -q "^read 3 IPv4 and 0 IPv6 packets$" "$out" || fail "no 'read 3 IPv4' line"
 }
 
 "check_$what"

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what veiltun needs to build and test on Debian 12 (as root; apt only).
 #   scripts/setup.sh          library, tool, Linux tests and the demo
-#   scripts/setup.sh --all    also clang (sanitizers), valgrind, libabigail (the ABI check),
-#                             mingw-w64 and Wine (Windows tests)
+#   scripts/setup.sh --all    also clang (sanitizers, the C++ header check), valgrind,
+#                             libabigail (the ABI check), debhelper and lintian (the Debian
+#                             packages), mingw-w64 (C and C++) and Wine (Windows tests)
 #   scripts/setup.sh --bench  also iperf3, gnuplot and the tunnels bench/compare.sh measures
 set -euo pipefail
 
 base=(build-essential cmake ninja-build pkg-config libmnl-dev iproute2 iputils-ping jq)
-extra=(clang libclang-rt-14-dev clang-format gcc-mingw-w64-x86-64 wine wine64 valgrind abigail-tools)
+extra=(clang libclang-rt-14-dev clang-format gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine
+       wine64 valgrind abigail-tools man-db debhelper lintian)
 
 bench=(iperf3 bc ethtool gnuplot-nox socat openvpn tinc quicktun vtun fastd)
 

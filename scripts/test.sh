@@ -14,7 +14,7 @@ scripts/setup.sh --all
 step() { printf '\n==== %s\n' "$*"; }
 
 step "format (clang-format)"
-if ! git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror; then
+if ! git ls-files '*.c' '*.h' '*.cpp' '*.hpp' | xargs clang-format --dry-run -Werror; then
     failed+=(format)
 fi
 
@@ -31,12 +31,13 @@ ctest --test-dir build/windows --output-on-failure -j"$jobs" || failed+=(windows
 
 step "threads under ThreadSanitizer"
 # The SPSC queue (the Windows reader's hand-off), cancel/close against blocked waiters, the
-# offload switches flipped under a running forwarder, multiqueue, the tunnel's workers.
+# offload switches flipped under a running forwarder, multiqueue, the tunnel's workers, the C++
+# reader thread stopped by cancel().
 cmake -S . -B build/tsan -G Ninja -DCMAKE_C_COMPILER=clang -DVEILTUN_TSAN=ON \
     -DVEILTUN_BUILD_TOOL=ON -DVEILTUN_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build build/tsan -j"$jobs"
 ctest --test-dir build/tsan --output-on-failure -j"$jobs" \
-    -R 'unit.queue|unit.logger|priv.rename|priv.cancel|priv.offload|priv.multiqueue|tool.queues' || failed+=(tsan)
+    -R 'unit.queue|unit.logger|priv.rename|priv.cancel|priv.offload|priv.multiqueue|priv.cpp|tool.queues' || failed+=(tsan)
 
 step "fuzzing (libFuzzer with ASan+UBSan, every target, ${FUZZ_SECONDS:-45} s each)"
 scripts/fuzz.sh "${FUZZ_SECONDS:-45}" || failed+=(fuzz)

@@ -5,6 +5,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" { /* also used by the C++ tests (tests/cpp) */
+#endif
+
 /* Skips (exit 77, with the reason) without CAP_NET_ADMIN, /dev/net/tun or `ip netns`;
  * otherwise creates "vt-<test>-<pid>", enters it, brings lo up, and arms a watchdog. */
 void test_netns_enter(const char *test);
@@ -27,5 +31,9 @@ int reap(int pid, int ms);
 
 /* Drops CAP_NET_ADMIN from this process (effective, permitted, inheritable). */
 void drop_net_admin(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

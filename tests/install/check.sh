@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The installed package works for others: `cmake --install` into a scratch prefix, then a
 # consumer built with find_package(veiltun) (shared and static) and with pkg-config
-# (shared and --static), each run.  Usage: check.sh BUILD_DIR SOURCE_DIR [CFLAGS]
+# (shared and --static), and a C++ one with pkg-config, each run.
+# Usage: check.sh BUILD_DIR SOURCE_DIR [CFLAGS]
 # CFLAGS: what consumers of a sanitizer build must be compiled with too.
 set -euo pipefail
 build=$1
@@ -29,6 +30,12 @@ LD_LIBRARY_PATH=$libdir "$work/pc_shared"
 cc $cflags "$src/consumer.c" -o "$work/pc_static" $(pkg-config --cflags veiltun) \
     "$libdir/libveiltun.a" $(pkg-config --libs --static veiltun | sed 's/-lveiltun//')
 "$work/pc_static"
+# The C++ header, from a C++ program (where there is a C++ compiler).
+test -f "$prefix/include/veiltun.hpp"
+if command -v c++ >/dev/null; then
+    c++ -std=c++17 $cflags "$src/consumer.cpp" -o "$work/pc_cpp" $(pkg-config --cflags --libs veiltun)
+    LD_LIBRARY_PATH=$libdir "$work/pc_cpp" >>"$log"
+fi
 # The tool and its manual come with the package unless the build left the tool out.
 if grep -q '^VEILTUN_BUILD_TOOL:BOOL=ON$' "$build/CMakeCache.txt"; then
     test -f "$prefix/share/man/man1/veiltun.1"
