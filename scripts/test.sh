@@ -3,7 +3,8 @@
 # skip): formatting; the build with warnings as errors and every Linux test; the Windows
 # backend cross-built with mingw-w64 and tested under Wine; the threaded tests under TSan;
 # every fuzz target for FUZZ_SECONDS (45) each; the unit tests and a few privileged ones under
-# valgrind; then every Linux test again under ASan+UBSan. The last lines are ctest's summary.
+# valgrind; the Debian packages built, linted and used; then every Linux test again under
+# ASan+UBSan. The last lines are ctest's summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -59,6 +60,9 @@ for t in build/ci/tests/unit/test_unit_* \
     fi
 done
 [ "$vg_failed" -eq 0 ] || failed+=(valgrind)
+
+step "Debian packages: dpkg-buildpackage, lintian, consumers built against their contents"
+scripts/deb.sh build/deb || failed+=(deb)
 
 step "everything again under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build/asan -G Ninja -DVEILTUN_WERROR=ON -DVEILTUN_ASAN=ON -DVEILTUN_UBSAN=ON \
