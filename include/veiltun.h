@@ -974,8 +974,10 @@ VEILTUN_API int veiltun_ipv4_header_checksum_ok(const void *pkt, size_t len);
  *   VEILTUN_EBADPACKET  as veiltun_packet_parse(), or the transport header is shorter than
  *                       its fixed part (TCP 20 bytes, UDP 8, ICMP and ICMPv6 4), or a UDP
  *                       length field that disagrees with the IP header's;
- *   VEILTUN_ENOTSUP     another protocol, or a fragment (the checksum covers the whole
- *                       datagram, which no single fragment holds).
+ *   VEILTUN_ENOTSUP     another protocol; a fragment (the checksum covers the whole
+ *                       datagram, which no single fragment holds); an IPv6 packet whose
+ *                       routing header still has segments left (the pseudo-header then
+ *                       holds the final destination, from that header).
  * Since: 0.1
  */
 VEILTUN_API int veiltun_l4_checksum(void *pkt, size_t len);
@@ -1012,7 +1014,9 @@ typedef enum veiltun_endpoint { VEILTUN_SOURCE = 0, VEILTUN_DESTINATION = 1 } ve
  * checksum of 0, "none", stays 0). In a later fragment there is no transport header: only
  * the address (and IPv4 header checksum) changes, which is right when every fragment of the
  * datagram gets the same rewrite (the first carries the checksum for all). Checksums that
- * were wrong before stay wrong by the same amount. IPv6 routing headers are not looked at.
+ * were wrong before stay wrong by the same amount. In an IPv6 packet whose routing header
+ * still has segments left, the transport pseudo-header holds the final destination from that
+ * header, so a new destination address leaves the transport checksum as it is.
  * @param addr  the new address: 4 bytes for an IPv4 packet, 16 for IPv6 (network order).
  * @return 0, or VEILTUN_EINVAL (pkt or addr NULL, @p which not a veiltun_endpoint),
  *         VEILTUN_EBADPACKET (as veiltun_packet_parse(), or a TCP, UDP or ICMPv6 header

@@ -547,6 +547,37 @@ static void test_rewrite_rules(void)
     ASSERT_EQ(veiltun_rewrite_port(p, n, VEILTUN_SOURCE, 1), VEILTUN_EBADPACKET);
 }
 
+/* An IPv6 routing header with segments left: the transport checksum covers the final
+ * destination (in that header), so it cannot be filled from the IPv6 header, and a new
+ * destination address leaves it alone, while a new source still updates it. */
+static void test_routing_header(void)
+{
+    uint8_t p[200], a6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 7};
+    size_t n = ip6(p, 43, 24 + 20 + 10);
+    uint8_t *rh = p + 40, *tcp = p + 64;
+    unsigned before;
+
+    rh[0] = 6;
+    rh[1] = 2; /* (2 + 1) * 8 = 24 bytes */
+    rh[2] = 0;
+    wr16(tcp, 1000);
+    wr16(tcp + 2, 80);
+    tcp[12] = 5 << 4;
+    ASSERT_OK(veiltun_l4_checksum(p, n)); /* segments left 0: the IPv6 destination is final */
+    rh[3] = 1;
+    ASSERT_EQ(veiltun_l4_checksum(p, n), VEILTUN_ENOTSUP);
+    ASSERT_EQ(veiltun_l4_checksum_ok(p, n), VEILTUN_ENOTSUP);
+    before = rd16(tcp + 16);
+    ASSERT_OK(veiltun_rewrite_address(p, n, VEILTUN_DESTINATION, a6));
+    ASSERT_EQ(rd16(tcp + 16), before);
+    ASSERT_OK(veiltun_rewrite_address(p, n, VEILTUN_SOURCE, a6));
+    ASSERT_NE(rd16(tcp + 16), before);
+    /* Seen with segments left 0 and the original destination back, the sum is right. */
+    rh[3] = 0;
+    memcpy(p + 24, dst6, 16);
+    ASSERT_EQ(veiltun_l4_checksum_ok(p, n), 1);
+}
+
 /* ---- ICMP too big ---- */
 
 static void check_icmp4(const uint8_t *m, int len, const uint8_t *pkt, size_t quote,
@@ -700,6 +731,7 @@ int main(void)
     test_l4_checksum_rules();
     test_rewrites();
     test_rewrite_rules();
+    test_routing_header();
     test_too_big_v4();
     test_too_big_refusals();
     test_too_big_v6();
