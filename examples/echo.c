@@ -6,7 +6,8 @@
  * Opens NAME (a name or a template such as "veil%d"), adds the addresses, brings the device up
  * and answers every ICMP and ICMPv6 echo request it reads with an echo reply, as if a host sat
  * behind the device: `ping 10.9.0.2` with 10.9.0.1/24 on the device gets answers. It waits
- * with veiltun_wait(), moves packets with the batch calls, stops on SIGINT or SIGTERM (the
+ * with veiltun_wait(), moves packets with the batch calls, reads and fixes them up with the
+ * packet helpers (veiltun_packet_parse, the checksum calls), stops on SIGINT or SIGTERM (the
  * handler calls veiltun_cancel(), which is async-signal-safe) or after -t SECONDS, and prints
  * the device's counters at exit. Exit status: 0 stopped, 1 failure, 2 usage.
  */
@@ -60,30 +61,6 @@ static int set_signals(void (*fn)(int))
     return 0;
 }
 
-/* ---- checksums (RFC 1071) ---- */
-
-static uint32_t sum16(uint32_t sum, const unsigned char *p, size_t len)
-{
-    for (; len > 1; p += 2, len -= 2)
-        sum += (uint32_t)p[0] << 8 | p[1];
-    if (len)
-        sum += (uint32_t)p[0] << 8;
-    return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (uint16_t)~sum;
-}
-
-static void put16(unsigned char *p, uint16_t v)
-{
-    p[0] = (unsigned char)(v >> 8);
-    p[1] = (unsigned char)v;
-}
-
 static unsigned get16(const unsigned char *p)
 {
     return (unsigned)p[0] << 8 | p[1];
@@ -98,87 +75,53 @@ static void swap_bytes(unsigned char *a, unsigned char *b, size_t n)
     memcpy(b, t, n);
 }
 
-/* The ICMPv6 checksum covers a pseudo-header: source, destination, length, next header. */
-static uint32_t pseudo6(const unsigned char *ip, size_t len)
-{
-    unsigned char tail[8] = {0};
-
-    tail[0] = (unsigned char)(len >> 24);
-    tail[1] = (unsigned char)(len >> 16);
-    tail[2] = (unsigned char)(len >> 8);
-    tail[3] = (unsigned char)len;
-    tail[7] = 58; /* ICMPv6 */
-    return sum16(sum16(0, ip + 8, 32), tail, sizeof(tail));
-}
-
 /* ---- turning a request into a reply, in place ---- */
 
 enum verdict { IGNORE, BAD, REPLY };
 
-static enum verdict echo4(unsigned char *ip, size_t len)
+/* An echo request (ICMP type 8, ICMPv6 type 128) that is whole, right after the fixed IP
+ * header, and to a unicast address (multicast starts at 224.0.0.0 and ff00::). */
+static enum verdict classify(const veiltun_packet_info *in)
 {
-    size_t hl = (size_t)(ip[0] & 0x0f) * 4, total;
-    unsigned char *icmp;
+    int v6 = in->version == 6;
 
-    if (len < 20 || hl < 20 || hl > len)
-        return BAD;
-    total = get16(ip + 2);
-    if (total < hl + 8 || total > len)
-        return ip[9] == 1 ? BAD : IGNORE;
-    /* ICMP, not a fragment, to a unicast address (224/4 and up are multicast and reserved). */
-    if (ip[9] != 1 || (get16(ip + 6) & 0x3fff) != 0 || ip[16] >= 224)
+    if (!in->has_icmp || in->is_fragment || (v6 && in->header_len != 40))
         return IGNORE;
-    icmp = ip + hl;
-    if (icmp[0] != 8 || icmp[1] != 0)
+    if (in->icmp_type != (v6 ? 128 : 8) || in->icmp_code != 0 || in->dst[0] >= (v6 ? 0xff : 224))
         return IGNORE;
-    if (fold(sum16(0, ip, hl)) != 0 || fold(sum16(0, icmp, total - hl)) != 0)
+    return in->total_len - in->header_len < 8 ? BAD : REPLY; /* an echo header is 8 bytes */
+}
+
+static enum verdict echo(unsigned char *ip, size_t len, veiltun_packet_info *in)
+{
+    enum verdict v;
+
+    if (veiltun_packet_parse(ip, len, in) < 0)
         return BAD;
-    swap_bytes(ip + 12, ip + 16, 4);
-    ip[8] = 64; /* TTL */
-    put16(ip + 10, 0);
-    put16(ip + 10, fold(sum16(0, ip, hl)));
-    icmp[0] = 0; /* echo reply */
-    put16(icmp + 2, 0);
-    put16(icmp + 2, fold(sum16(0, icmp, total - hl)));
+    v = classify(in);
+    if (v != REPLY)
+        return v;
+    if (veiltun_ipv4_header_checksum_ok(ip, len) != 1 || veiltun_l4_checksum_ok(ip, len) != 1)
+        return BAD;
+    /* Back to the sender, from the address that was pinged, as an echo reply. */
+    swap_bytes(ip + (in->version == 6 ? 8 : 12), ip + (in->version == 6 ? 24 : 16),
+               in->version == 6 ? 16 : 4);
+    ip[in->version == 6 ? 7 : 8] = 64; /* hop limit / TTL */
+    ip[in->header_len] = in->version == 6 ? 129 : 0;
+    if (veiltun_ipv4_header_checksum(ip, len) < 0 || veiltun_l4_checksum(ip, len) < 0)
+        return BAD;
     return REPLY;
 }
 
-static enum verdict echo6(unsigned char *ip, size_t len)
-{
-    size_t plen;
-    unsigned char *icmp;
-
-    if (len < 40)
-        return BAD;
-    plen = get16(ip + 4);
-    /* ICMPv6 right after the fixed header (no extension headers), to a unicast address. */
-    if (ip[6] != 58 || ip[24] == 0xff)
-        return IGNORE;
-    if (plen < 8 || 40 + plen > len)
-        return BAD;
-    icmp = ip + 40;
-    if (icmp[0] != 128 || icmp[1] != 0)
-        return IGNORE;
-    if (fold(sum16(pseudo6(ip, plen), icmp, plen)) != 0)
-        return BAD;
-    swap_bytes(ip + 8, ip + 24, 16);
-    ip[7] = 64;    /* hop limit */
-    icmp[0] = 129; /* echo reply */
-    put16(icmp + 2, 0);
-    put16(icmp + 2, fold(sum16(pseudo6(ip, plen), icmp, plen)));
-    return REPLY;
-}
-
-static void describe(const unsigned char *ip, const char *what)
+static void describe(const unsigned char *ip, const veiltun_packet_info *in, const char *what)
 {
     char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
-    int v6 = ip[0] >> 4 == 6;
-    int af = v6 ? AF_INET6 : AF_INET;
-    const unsigned char *icmp = v6 ? ip + 40 : ip + (ip[0] & 0x0f) * 4;
+    int af = in->version == 6 ? AF_INET6 : AF_INET;
+    const unsigned char *icmp = ip + in->header_len;
 
-    /* The packet is already a reply: its source is the address that was pinged. */
-    inet_ntop(af, v6 ? ip + 8 : ip + 12, src, sizeof(src));
-    inet_ntop(af, v6 ? ip + 24 : ip + 16, dst, sizeof(dst));
+    /* The packet is already a reply: its source is the address that was pinged (in->dst). */
+    inet_ntop(af, in->dst, src, sizeof(src));
+    inet_ntop(af, in->src, dst, sizeof(dst));
     printf("%s %s -> %s id %u seq %u\n", what, src, dst, get16(icmp + 4), get16(icmp + 6));
 }
 
@@ -190,11 +133,8 @@ static size_t answer(veiltun_packet *pkts, size_t n, veiltun_packet *out, struct
 
     for (size_t i = 0; i < n; i++) {
         unsigned char *ip = pkts[i].data;
-        int v6 = ip[0] >> 4 == 6;
-        enum verdict v = IGNORE;
-
-        if (ip[0] >> 4 == 4 || v6)
-            v = v6 ? echo6(ip, pkts[i].len) : echo4(ip, pkts[i].len);
+        veiltun_packet_info in;
+        enum verdict v = echo(ip, pkts[i].len, &in);
 
         if (v == IGNORE) {
             c->ignored++;
@@ -204,14 +144,14 @@ static size_t answer(veiltun_packet *pkts, size_t n, veiltun_packet *out, struct
             c->bad++;
             continue;
         }
-        if (v6)
+        if (in.version == 6)
             c->echo6++;
         else
             c->echo4++;
         if (verbose)
-            describe(ip, v6 ? "echo6" : "echo4");
+            describe(ip, &in, in.version == 6 ? "echo6" : "echo4");
         out[nout].data = ip;
-        out[nout].len = v6 ? 40 + get16(ip + 4) : get16(ip + 2);
+        out[nout].len = in.total_len;
         nout++;
     }
     return nout;

@@ -105,6 +105,29 @@ for v6 in (0, 1):
             batch += struct.pack("!H", len(p)) + p
         put("gro", "run_%s%d" % ("tcp" if proto == 6 else "udp", v6), batch)
 
+# packet: a 23-byte prefix (MTU, output size, new address, new port, flags), then a packet
+def ctl(mtu, out_size, flags):
+    return struct.pack("!HH16sHB", mtu, out_size, bytes(range(1, 17)), 8080, flags)
+
+
+for v6 in (0, 1):
+    put("packet", "tcp%d" % v6, ctl(1280, 1400, 2) + pkt(v6, 6, tcp(v6, 1, data)))
+    put("packet", "udp%d" % v6, ctl(1280, 600, 7) + pkt(v6, 17, udp(v6, data)))
+    put("packet", "big%d" % v6, ctl(1300, 1499, 4) + pkt(v6, 6, tcp(v6, 1, data * 12)))
+put("packet", "icmp4", ctl(576, 100, 1) + ip4(1, b"\x08\0\0\0\0\0\0\0" + data))
+put("packet", "icmp4err", ctl(576, 1400, 0) + ip4(1, b"\x03\x04\0\0\0\0\x05\xdc" + data))
+put("packet", "icmp6", ctl(1280, 1280, 5) + ip6(58, b"\x80\0\0\0\0\0\0\0" + data))
+# IPv6 with hop-by-hop, destination options and fragment headers before UDP; and a routing
+# header with segments left
+ext = bytes([60, 0, 1, 4, 0, 0, 0, 0]) + bytes([44, 0, 1, 4, 0, 0, 0, 0])
+put("packet", "ext6", ctl(1280, 1400, 3) + ip6(0, ext + bytes([17, 0, 0, 0, 0, 0, 0, 0])
+                                                   + udp(1, data)))
+put("packet", "frag6", ctl(1280, 1400, 0) + ip6(44, bytes([17, 0, 0, 0x41, 0, 0, 0, 1]) + data))
+put("packet", "route6", ctl(1280, 1400, 1) + ip6(43, bytes([6, 2, 0, 1, 0, 0, 0, 0]) + bytes(16)
+                                                     + tcp(1, 1, data)))
+put("packet", "frag4", ctl(68, 200, 2) + ip4(17, udp(0, data), df=False)[:6] + b"\x20\x00"
+    + ip4(17, udp(0, data), df=False)[8:])
+
 # args: fields separated by NUL bytes
 for i, a in enumerate([b"1420\0:51900\0" b"10.0.0.0/8,via=10.0.0.1,metric=5",
                        b"65535\0[::1]:1\0fd00::/64", b"0\0 \0,via=\0" b"127.0.0.1:70000",

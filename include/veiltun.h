@@ -923,6 +923,202 @@ typedef struct veiltun_stats {
  */
 VEILTUN_API int veiltun_get_stats(const veiltun *dev, veiltun_stats *out, size_t size);
 
+/* ---------------------------------------------------------------------------------------------
+ * Packet helpers
+ *
+ * What every program on top of a TUN device needs for the packets it reads and writes:
+ * parsing the IP header (IPv6 extension headers walked), filling and checking the IPv4 header
+ * and transport checksums, rewriting an address or a port with an incremental checksum update
+ * (RFC 1624), and building the ICMP error a forwarder sends when it drops a packet that is
+ * larger than the next hop's MTU. They work on any buffer (not only on a device's packets),
+ * on every OS, need no handle, and never read or write past the @p len or @p out_size they are
+ * given, whatever the bytes say.
+ *
+ * Multi-byte fields in the structure below are in host byte order; addresses are bytes in
+ * network order. Thread safety: pure functions, safe from any thread. Since: 0.1
+ * ------------------------------------------------------------------------------------------- */
+
+/** What veiltun_packet_parse() found in a packet. */
+typedef struct veiltun_packet_info {
+    int version;            /* 4 or 6 */
+    uint8_t protocol;       /* the transport protocol: IPv4's protocol field, or for IPv6 the
+                               Next Header after the extension headers (6 TCP, 17 UDP,
+                               1 ICMP, 58 ICMPv6, 50 ESP, 59 none...) */
+    uint8_t hop_limit;      /* IPv4 TTL, IPv6 hop limit */
+    int is_fragment;        /* 1 if the packet is a fragment (first or later) */
+    size_t fragment_offset; /* where a fragment's data goes, in bytes; 0 if not a fragment */
+    size_t header_len;      /* IP header bytes: IPv4 options and IPv6 extension headers
+                               included; the transport header starts here */
+    size_t total_len;       /* the packet's length by its IP header (<= the buffer's len:
+                               bytes past it, e.g. padding, are not part of the packet) */
+    uint8_t src[16];        /* source address (IPv4: the first 4 bytes, the rest zero) */
+    uint8_t dst[16];        /* destination address, as src */
+    int has_ports;          /* 1 if src_port and dst_port are set: TCP, UDP, UDP-Lite, SCTP or
+                               DCCP, not a later fragment, at least 4 transport bytes */
+    uint16_t src_port, dst_port;
+    int has_icmp; /* 1 if icmp_type and icmp_code are set: ICMP (IPv4) or ICMPv6,
+                     not a later fragment, at least 4 transport bytes */
+    uint8_t icmp_type, icmp_code;
+    uint32_t reserved[4]; /* zero; room for fields of later versions (the size stays) */
+} veiltun_packet_info;
+
+/**
+ * Parse the IP header of the packet at @p pkt.
+ *
+ * IPv4: the header length must be at least 20 bytes and the total length must cover it and
+ * fit in @p len. IPv6: the payload length must fit in @p len (a jumbogram, payload length 0
+ * with a Jumbo Payload option, is refused), and the extension headers (hop-by-hop, routing,
+ * fragment, destination options, authentication, mobility, HIP, shim6) are
+ * walked to the transport header; each must lie within the packet. The walk stops at a
+ * fragment header with a non-zero offset: a later fragment's data is not a header.
+ *
+ * @param pkt  the packet (must not be NULL).
+ * @param len  bytes available at @p pkt.
+ * @param out  receives the result (must not be NULL); all of it is written on success.
+ * @return 0, or VEILTUN_EINVAL (pkt or out NULL), VEILTUN_EBADPACKET (not IPv4 or IPv6, or a
+ *         length or header that does not fit in @p len, as above).
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_packet_parse(const void *pkt, size_t len, veiltun_packet_info *out);
+
+/**
+ * Fill in the IPv4 header checksum of the packet at @p pkt (IPv6 has none: the packet is left
+ * as it is and the call returns 0, so it can be called on any packet).
+ * @return 0, or VEILTUN_EINVAL (pkt NULL), VEILTUN_EBADPACKET (as veiltun_packet_parse()).
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_ipv4_header_checksum(void *pkt, size_t len);
+
+/**
+ * Check the IPv4 header checksum of the packet at @p pkt.
+ * @return 1 if it is right (always, for IPv6, which has none), 0 if it is wrong, or
+ *         VEILTUN_EINVAL (pkt NULL), VEILTUN_EBADPACKET (as veiltun_packet_parse()).
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_ipv4_header_checksum_ok(const void *pkt, size_t len);
+
+/**
+ * Fill in the transport checksum of the packet at @p pkt: TCP, UDP (IPv4 and IPv6, with the
+ * pseudo-header), ICMP (IPv4, without) or ICMPv6 (with). It covers the transport header and
+ * data up to the packet's total length. A UDP checksum that comes out as 0 is sent as 0xffff
+ * (RFC 768). The IPv4 header checksum is not touched (see veiltun_ipv4_header_checksum()).
+ * @return 0, or:
+ *   VEILTUN_EINVAL      pkt NULL;
+ *   VEILTUN_EBADPACKET  as veiltun_packet_parse(), or the transport header is shorter than
+ *                       its fixed part (TCP 20 bytes, UDP 8, ICMP and ICMPv6 4), or a UDP
+ *                       length field that disagrees with the IP header's;
+ *   VEILTUN_ENOTSUP     another protocol; a fragment (the checksum covers the whole
+ *                       datagram, which no single fragment holds); an IPv6 packet whose
+ *                       routing header still has segments left (the pseudo-header then
+ *                       holds the final destination, from that header).
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_l4_checksum(void *pkt, size_t len);
+
+/**
+ * Check the transport checksum, as veiltun_l4_checksum() would compute it. A UDP checksum of
+ * 0 over IPv4 means "none" and passes; over IPv6 it is not allowed (RFC 8200) and fails.
+ * @return 1 if it is right, 0 if it is wrong, or the errors of veiltun_l4_checksum().
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_l4_checksum_ok(const void *pkt, size_t len);
+
+/**
+ * Update a checksum after a 16-bit field it covers changed from @p old_value to
+ * @p new_value, without summing the data again (RFC 1624, equation 3: the result is what a
+ * full computation would give). All three are host-order values of the fields as they sit
+ * in network order in the packet.
+ * @return the new checksum. Since: 0.1
+ */
+VEILTUN_API uint16_t veiltun_checksum_update16(uint16_t checksum, uint16_t old_value,
+                                               uint16_t new_value);
+
+/** As veiltun_checksum_update16(), for a 32-bit field (an IPv4 address). Since: 0.1 */
+VEILTUN_API uint16_t veiltun_checksum_update32(uint16_t checksum, uint32_t old_value,
+                                               uint32_t new_value);
+
+/** Which address or port veiltun_rewrite_address() and veiltun_rewrite_port() change. */
+typedef enum veiltun_endpoint { VEILTUN_SOURCE = 0, VEILTUN_DESTINATION = 1 } veiltun_endpoint;
+
+/**
+ * Replace the source or destination address of the packet at @p pkt (NAT) and update the
+ * checksums that cover it, incrementally: the IPv4 header checksum, and the transport
+ * checksum of TCP, UDP and ICMPv6, whose pseudo-header holds the addresses (an IPv4 UDP
+ * checksum of 0, "none", stays 0). In a later fragment there is no transport header: only
+ * the address (and IPv4 header checksum) changes, which is right when every fragment of the
+ * datagram gets the same rewrite (the first carries the checksum for all). Checksums that
+ * were wrong before stay wrong by the same amount. In an IPv6 packet whose routing header
+ * still has segments left, the transport pseudo-header holds the final destination from that
+ * header, so a new destination address leaves the transport checksum as it is.
+ * @param addr  the new address: 4 bytes for an IPv4 packet, 16 for IPv6 (network order).
+ * @return 0, or VEILTUN_EINVAL (pkt or addr NULL, @p which not a veiltun_endpoint),
+ *         VEILTUN_EBADPACKET (as veiltun_packet_parse(), or a TCP, UDP or ICMPv6 header
+ *         too short to hold its checksum).
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_rewrite_address(void *pkt, size_t len, veiltun_endpoint which,
+                                        const void *addr);
+
+/**
+ * Replace the source or destination port of a TCP or UDP packet and update its checksum
+ * incrementally (an IPv4 UDP checksum of 0 stays 0).
+ * @param port  the new port, in host byte order.
+ * @return 0, or VEILTUN_EINVAL (pkt NULL, @p which not a veiltun_endpoint),
+ *         VEILTUN_EBADPACKET (as veiltun_packet_parse(), or the transport header is shorter
+ *         than TCP's 20 bytes or UDP's 8), VEILTUN_ENOTSUP (neither TCP nor UDP, or a later
+ *         fragment, which has no ports).
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_rewrite_port(void *pkt, size_t len, veiltun_endpoint which, uint16_t port);
+
+/** Where the ICMP errors of veiltun_icmp_too_big() stop quoting: the message is at most
+ *  this long (RFC 1812 4.3.2.3 for IPv4, RFC 4443 2.4(c) for IPv6, the minimum MTU). */
+#define VEILTUN_ICMP_ERROR_MAX4 576
+#define VEILTUN_ICMP_ERROR_MAX6 1280
+
+/**
+ * Build the ICMP error that a forwarder sends back when it drops a packet because it is
+ * larger than the next hop's MTU, for the caller to write into the device (the packet's
+ * sender then lowers its path MTU). For IPv4: "destination unreachable, fragmentation needed"
+ * (type 3 code 4) with the next-hop MTU (RFC 1191); RFC 1191 has routers send it for
+ * packets with Don't Fragment set and fragment the others, so sending it for a packet
+ * without DF is the caller's choice. For IPv6: "packet too big" (type 2, RFC 4443 3.2).
+ * The message goes from @p src_addr to the packet's source, with TTL/hop limit 64 and
+ * checksums filled, and quotes as much of the packet as fits in VEILTUN_ICMP_ERROR_MAX4 /
+ * VEILTUN_ICMP_ERROR_MAX6 bytes and in @p out_size (at least its IP header and 8 bytes
+ * beyond, or all of it if shorter: what the sender needs to find the connection).
+ *
+ * As the RFCs require, no error is built (the call returns 0) for a packet that is itself
+ * an ICMP error message (IPv4 types 3, 4, 5, 11, 12; ICMPv6 types below 128) or an ICMPv6
+ * redirect, or whose transport header is cut too short to tell; whose source does not name
+ * a single host (IPv4: 0.0.0.0/8, 127.0.0.0/8, multicast, 240.0.0.0/4 and broadcast; IPv6:
+ * the unspecified address and multicast); for IPv4, sent to a multicast or the limited
+ * broadcast address (a directed broadcast is the caller's to know), or a fragment other
+ * than the first (RFC 1122 3.2.2). IPv6 answers later fragments and multicast destinations
+ * too (RFC 4443 2.4(e) excepts packet too big from the multicast rule), since a sender
+ * cannot learn its path MTU otherwise.
+ *
+ * @param pkt       the packet that was dropped.
+ * @param len       its length.
+ * @param mtu       the MTU of the next hop: 68..65535 for IPv4, 1280..65535 for IPv6.
+ * @param src_addr  the message's source address (4 or 16 bytes, as the packet's family):
+ *                  the forwarder's own address; NULL uses the packet's destination, as if
+ *                  the host it was sent to answered (not for an IPv6 packet sent to a
+ *                  multicast address: the message needs a unicast source).
+ * @param out       receives the message; may overlap neither @p pkt nor @p src_addr.
+ * @param out_size  bytes available at @p out; VEILTUN_ICMP_ERROR_MAX6 is enough for both.
+ * @return the message's length in bytes (> 0), 0 if no error may be sent for this packet
+ *         (nothing written), or:
+ *   VEILTUN_EINVAL      pkt or out NULL, or src_addr NULL for an IPv6 packet sent to a
+ *                       multicast address;
+ *   VEILTUN_EBADPACKET  as veiltun_packet_parse();
+ *   VEILTUN_EBADMTU     @p mtu outside the range above;
+ *   VEILTUN_EMSGSIZE    @p out_size cannot hold the message with its minimal quote.
+ * Since: 0.1
+ */
+VEILTUN_API int veiltun_icmp_too_big(const void *pkt, size_t len, unsigned mtu,
+                                     const void *src_addr, void *out, size_t out_size);
+
 #ifdef __cplusplus
 }
 #endif

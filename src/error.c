@@ -50,7 +50,8 @@ static const struct error_text error_texts[] = {
     {VEILTUN_ENAMETOOLONG, "device name too long (at most 15 bytes)"},
     {VEILTUN_EPROTO, "unexpected reply from the operating system"},
     {VEILTUN_EMSGSIZE, "packet larger than the buffer or the MTU"},
-    {VEILTUN_ENOTSUP, "not supported on this system"},
+    {VEILTUN_ENOTSUP, "not supported on this system (packet helpers: not for this "
+                      "protocol, or not for a fragment)"},
     {VEILTUN_EAFNOSUPPORT, "address family not available on the device (IPv6 disabled)"},
     {VEILTUN_EADDRNOTAVAIL, "address not available on the device"},
     {VEILTUN_ENETDOWN, "the device is down: bring it up first (veiltun_set_up)"},
@@ -70,7 +71,7 @@ static const struct error_text error_texts[] = {
                       "device has IPv6)"},
     {VEILTUN_EBADFLAGS, "unknown or contradictory flags"},
     {VEILTUN_ENOTTUN, "not a compatible TUN device"},
-    {VEILTUN_EBADPACKET, "not an IPv4 or IPv6 packet"},
+    {VEILTUN_EBADPACKET, "not an IPv4 or IPv6 packet, or its lengths or headers do not fit"},
     {VEILTUN_EFAMILY, "gateway and destination are of different address families"},
     {VEILTUN_ENOLIB, "wintun.dll, or a function it or iphlpapi.dll should export, is missing"},
 };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Coalescing TCP segments and UDP datagrams on write (see gro.h). */
 #include "gro.h"
-#include "csum.h"
+#include "../csum.h"
 
 #include <linux/virtio_net.h>
 #include <netinet/in.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Cutting GSO super-packets and finishing checksums (see offload.h). */
-#include "csum.h"
+#include "../csum.h"
 #include "offload.h"
 #include "veiltun.h"
 

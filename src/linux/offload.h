@@ -11,7 +11,7 @@
 #ifndef VEILTUN_LINUX_OFFLOAD_H
 #define VEILTUN_LINUX_OFFLOAD_H
 
-#include "csum.h"
+#include "../csum.h"
 
 #include <stddef.h>
 #include <stdint.h>

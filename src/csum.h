@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Byte order and Internet checksums (RFC 1071) for the offload code: offload.c (cutting
- * super-packets) and gro.c (merging packets) read and write the same fields and sums.
- * Pure functions on buffers. */
-#ifndef VEILTUN_LINUX_CSUM_H
-#define VEILTUN_LINUX_CSUM_H
+/* Byte order and Internet checksums (RFC 1071), portable: the packet helpers (ip.c, icmp.c)
+ * and the Linux offload code (offload.c cutting super-packets, gro.c merging packets) read
+ * and write the same fields and sums. Pure functions on buffers. */
+#ifndef VEILTUN_CSUM_H
+#define VEILTUN_CSUM_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +23,12 @@ static inline void veiltun__put16(uint8_t *p, unsigned v)
 {
     p[0] = (uint8_t)(v >> 8);
     p[1] = (uint8_t)v;
+}
+
+static inline void veiltun__put32(uint8_t *p, uint32_t v)
+{
+    veiltun__put16(p, (unsigned)(v >> 16));
+    veiltun__put16(p + 2, (unsigned)(v & 0xffff));
 }
 
 /* 1 for an IPv6 packet (by its version nibble). */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Internet checksums for the offload code (see csum.h). */
+/* Internet checksums for the packet helpers and the offload code (see csum.h). */
 #include "csum.h"
 
 uint32_t veiltun__csum_add(uint32_t sum, const uint8_t *p, size_t len)
