@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # veiltun against today's tunnels and the kernel's, in one command (root, Debian 12):
 #   1. installs the tools it compares (scripts/setup.sh --bench) and builds veiltun for speed
 #      in build/bench (Release, with bench/devpath);

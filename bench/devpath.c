@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The device path alone: two TUN devices in two network namespaces joined by this program,
  * which forwards packets between them in batches (veiltun_read_batch/veiltun_write_batch)

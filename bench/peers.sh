@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # peers.sh - performance anchors for IP-in-UDP / TUN point-to-point tunnels.
 #
 # veiltun's copy of the measuring harness its developers share (bench/compare.sh runs it and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The tunnel under full load for a long time (default 10 minutes): both tunnel processes'
 # resident memory (VmRSS and RssAnon) and open file descriptors sampled every second while iperf3 runs
 # TCP through the tunnel; reports the growth after a warm-up (target: none). Uses

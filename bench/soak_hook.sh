@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs inside bench/peers.sh (as its HOOK) while the veiltun tunnel is up: full iperf3 load
 # from A to B for SOAK_SECONDS, sampling each tunnel process's RSS and open fds every second
 # (VmRSS, and RssAnon: the heap and buffers alone, without pages of mapped files such as

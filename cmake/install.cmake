@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Install rules: headers, both libraries, a CMake package (find_package(veiltun)) and a
 # pkg-config file (pkg-config --cflags --libs veiltun).
 install(TARGETS veiltun veiltun_static EXPORT veiltun-targets

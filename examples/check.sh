@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The examples at work, each in a network namespace of its own (ctest example.*, label priv).
 #   check.sh minimal PATH/TO/veiltun_minimal   reads the packet of a ping routed into it
 #   check.sh echo PATH/TO/veiltun-echo         answers IPv4 and IPv6 pings, stops cleanly on

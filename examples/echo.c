@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * veiltun-echo: a TUN device that answers pings.
  *

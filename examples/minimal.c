@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Open a TUN device, give it an address, bring it up, and read one packet. */
 #include <stdio.h>
 #include <veiltun.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by the libFuzzer targets: an invariant that must hold, or the target stops with a
  * crash report (libFuzzer saves the input that broke it). */
 #ifndef VEILTUN_FUZZ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tool's argument parsers, on any text (fields separated by NUL bytes, each tried by
  * every parser): numbers, MTUs, ports, listen and peer endpoints, routes. Host names are
  * not resolved here (no_dns.c makes every lookup numeric-only). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Datagrams from the tunnel's peer (anyone who can reach its port): the tool lets only
  * exactly-one-IP-packet datagrams into the device, and the library's own write check must
  * then accept them too. */

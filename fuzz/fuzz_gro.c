@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Packets written into the device with offload, as a batch (each preceded by a 2-byte
  * length): the same loop as the batch write (candidate, begin, append while it continues,
  * finish). A merged packet must stay within 64 KiB and cut back, through the read side's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Packets read from the device with offload: a virtio-net header (the first 10 bytes) and
  * a packet that the kernel, or a buggy or hostile writer on the other side of the device,
  * made. Cutting never writes past the buffer, gives exactly the count it announced, and

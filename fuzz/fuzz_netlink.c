@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Netlink replies and events as the kernel (or anyone able to send to our socket) delivers
  * them: a datagram of messages. The receive path drops datagrams whose message lengths do
  * not fit (veiltun__nl_datagram_ok), then walks them with libmnl's callback runner; this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The packet queue between the Windows backend's reader thread and the caller (portable,
  * so fuzzed here): a sequence of operations from the input on a small queue, checked
  * against a plain model (FIFO order, lengths, contents; bytes in use never above the ring,

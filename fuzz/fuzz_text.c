@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Names and CIDRs as a caller (or the tool's command line) passes them: any bytes up to a
  * NUL. A prefix that parses must format and parse back to the same value. */
 #include "fuzz.h"

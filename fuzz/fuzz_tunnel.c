@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tunnel's command line (parse_tunnel, tools/veiltun/tunnel_args.c) on any argument
  * vector: the input cut at NUL bytes, each piece one argument after "tunnel", as main()
  * hands them over. Whatever it accepts must be a complete, consistent set of arguments.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Linked into the targets that reach the tool's endpoint parsers with -Wl,--wrap=getaddrinfo:
  * every lookup becomes numeric-only. A name the tool would resolve through /etc/hosts or DNS
  * is then refused, so a fuzzer never waits on (or floods) a resolver; numeric addresses, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes the seed corpora in fuzz/corpus/ (committed; rerun only to change them).
 Netlink seeds are real replies from this machine's kernel (a link dump and an address dump);
 packets are built here field by field."""

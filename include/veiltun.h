@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * veiltun.h — a portable layer-3 virtual interface (TUN device).
  *

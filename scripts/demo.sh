@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The main job: install what is needed, build, and run `veiltun demo` (two network
 # namespaces, a veiltun tunnel between them, pings both ways over IPv4 and IPv6, a verified
 # 100 MB transfer, throughput and latency). Needs root. Everything it creates is removed.

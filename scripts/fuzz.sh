@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the libFuzzer targets (fuzz/, clang with ASan+UBSan) and runs each for SECONDS
 # (default 60) on a scratch copy of its committed seed corpus, one after the other. Exits
 # non-zero if any target crashed, leaked, hit a sanitizer report or broke an invariant; the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs what veiltun needs to build and test on Debian 12 (as root; apt only).
 #   scripts/setup.sh          library, tool, Linux tests and the demo
 #   scripts/setup.sh --all    also clang (sanitizers, the C++ header check), valgrind,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The whole test suite, as CI runs it (needs root for the privileged tests, which otherwise
 # skip): formatting; the build with warnings as errors and every Linux test; the Windows
 # backend cross-built with mingw-w64 and tested under Wine; the threaded tests under TSan;
@@ -14,10 +15,11 @@ scripts/setup.sh --all
 
 step() { printf '\n==== %s\n' "$*"; }
 
-step "format (clang-format)"
+step "format (clang-format) and licence lines (SPDX)"
 if ! git ls-files '*.c' '*.h' '*.cpp' '*.hpp' | xargs clang-format --dry-run -Werror; then
     failed+=(format)
 fi
+scripts/spdx.sh || failed+=(spdx)
 
 step "build and test (warnings are errors)"
 cmake -S . -B build/ci -G Ninja -DVEILTUN_WERROR=ON >/dev/null

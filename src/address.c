@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Addresses and routes: parse and check the caller's text, then one backend request each. */
 #include "internal.h"
 

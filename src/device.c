@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The portable front: argument checks, dispatch to the backend, counters, events. */
 #include "internal.h"
 

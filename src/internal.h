@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Internal interface between the portable front (the files directly in src/) and the per-OS
  * backends (src/linux/, src/windows/). The front validates every argument once, then calls

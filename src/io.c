@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Packets, waiting, events and counters: the part of the front on the hot path. */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Batch bookkeeping and packet checks shared by every backend. The batch calls are written
  * over a per-packet function so their rules (what stops a batch, what only marks a slot) are
  * the same on every OS and testable without a device. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Parsing and validation of what callers type: device names, addresses with prefixes, MTUs.
  * Pure functions: nothing here touches the system. */
 #include "internal.h"

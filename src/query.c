@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The front of the calls that look at devices by name without opening them. */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The SPSC packet queue (see queue.h). */
 #include "queue.h"
 #include "veiltun.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A lock-free single-producer, single-consumer queue of variable-length packets, in one
  * contiguous byte ring. The Windows backend's reader thread produces (it copies packets out

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Fails if README.md's C example is not exactly examples/minimal.c.
 file(READ ${README} readme)
 file(READ ${EXAMPLE} example)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Cross-compile for 64-bit Windows with Debian's mingw-w64 (gcc-mingw-w64-x86-64, and
 # g++-mingw-w64-x86-64 for the C++ tests).
 # Tests run under Wine through CMAKE_CROSSCOMPILING_EMULATOR (a small wrapper script).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Offload, write side: consecutive TCP segments (or UDP datagrams) of one flow become one
  * super-packet that the kernel takes in a single write and processes once (as a NIC's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Functions shared by the files of the Linux backend. */
 #ifndef VEILTUN_LINUX_H
 #define VEILTUN_LINUX_H

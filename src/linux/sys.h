@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Linux backend state inside struct veiltun. */
 #ifndef VEILTUN_LINUX_SYS_H
 #define VEILTUN_LINUX_SYS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Waiting: an epoll fd for callers' loops, poll() for veiltun_wait(), an eventfd to cancel,
  * and the link notifications that become events. */
 #include "../internal.h"

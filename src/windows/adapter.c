@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The Wintun adapter and session: create or open by name, never rename a stranger, recover
  * from a crashed process's leftovers, and start/end the session. */
 #include "../internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* veiltun__sys_* for Windows: the adapter, the session, the reader, and IP Helper. */
 #include "../internal.h"
 #include "iphlp.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every Win32, NETIO and Wintun code we meet, mapped once into VEILTUN_E*. */
 #include "../internal.h"
 #include "win.h"

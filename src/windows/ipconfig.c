@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The adapter's IP configuration as Windows makes it possible: the LUID exists before IP Helper
  * knows the adapter's IPv4 and IPv6 interfaces, which appear one by one some time later
  * (meh/rust-tun#161, mullvad/mullvadvpn-app#10458; wireguard-windows configures each family

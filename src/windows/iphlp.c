@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* IP Helper operations by LUID (see iphlp.h). */
 #include "../internal.h"
 #include "iphlp.h"

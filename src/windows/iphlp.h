@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* IP Helper, resolved at run time into a table that tests replace with recorders: the
  * configuration side of IP Helper is missing from Wine and must never be a static import.
  * Configuration always goes by the adapter's LUID, never by (possibly non-ASCII) name. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The reader thread: it alone receives from the Wintun ring. Per wake it moves up to a batch
  * of packets into the SPSC queue, releasing ring space at once, and signals the consumer.
  * When packets come fast it polls the ring for a while before sleeping (a sleep and wake-up

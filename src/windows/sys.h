@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Windows backend state inside struct veiltun. */
 #ifndef VEILTUN_WINDOWS_SYS_H
 #define VEILTUN_WINDOWS_SYS_H

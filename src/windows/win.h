@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Functions shared by the files of the Windows backend. */
 #ifndef VEILTUN_WINDOWS_WIN_H
 #define VEILTUN_WINDOWS_WIN_H

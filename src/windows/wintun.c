@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loading wintun.dll and the adapter: create, open, the same-name rule, crash leftovers. */
 #include "../internal.h"
 #include "win.h"

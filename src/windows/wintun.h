@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Wintun, loaded at run time: our own declarations of the documented ABI (wintun.h from the
  * Wintun project is not used), resolved into one table. */
 #ifndef VEILTUN_WINDOWS_WINTUN_H

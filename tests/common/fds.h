@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fault tests check that a failure leaves nothing behind: open descriptors are counted
  * before and after (memory is LeakSanitizer's job in the ASan build). */
 #ifndef VEILTUN_TEST_FDS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Privileged tests: each runs in a network namespace of its own, made on entry and removed on
  * every way out (normal exit, failed assertion, signal, watchdog). */
 #ifndef VEILTUN_TEST_NETNS_H

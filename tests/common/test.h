@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Minimal assertions for veiltun's tests: each prints file, line, both expressions and both
  * values, then exits 1 (atexit handlers, such as namespace cleanup, still run). */
 #ifndef VEILTUN_TEST_H

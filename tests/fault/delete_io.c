@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The device deleted under a handle that is in use: a reader blocked in veiltun_wait()
  * (then reading), and a writer in the middle of a stream of batch writes. Each must end with
  * VEILTUN_ENODEV (not hang, not spin, not crash), further calls must keep saying so, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The name already belongs to another kind of device (a veth here): opening it must fail
  * with VEILTUN_EEXIST when creating only (the header's rule: the name exists) and
  * VEILTUN_ENOTTUN when attaching is allowed, leave that device exactly as it was, and leak no

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The installed package works for others: `cmake --install` into a scratch prefix, then a
 # consumer built with find_package(veiltun) (shared and static) and with pkg-config
 # (shared and --static), and a C++ one with pkg-config, each run.

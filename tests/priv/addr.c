@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Addresses, IPv4 and IPv6, several per device, as the kernel sees them. */
 #include "netns.h"
 #include "test.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every bad input gets its own error and leaves the system as it was: the kernel's list of
  * links and addresses is compared before and after. */
 #include "icmp.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Cancel wakes every blocked waiter, and close wakes them too before it frees the handle. */
 #include "netns.h"
 #include "test.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Changes made by someone else (ip link ...) reach a waiting caller as events: through
  * veiltun_wait() and through poll() on the wait handle; none is lost to coalescing (a quick
  * down-up, address changes, a rename); a device moved to another namespace keeps moving

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "icmp.h"
 #include "netns.h"
 #include "test.h"

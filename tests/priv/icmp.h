@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Answering pings from the device: the kernel sends echo requests into the TUN device, the
  * test writes replies back, and ping (a real program) judges them. */
 #ifndef VEILTUN_TEST_ICMP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* MTU and up/down, set by us and read back from the kernel, and the other way round. */
 #include "netns.h"
 #include "test.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Multiqueue: several handles on one device, one queue each, flows spread over them by the
  * kernel; handles that would disagree with the device are refused. */
 #include "netns.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Without CAP_NET_ADMIN: one clear error that says what is needed, and nothing created. */
 #include "netns.h"
 #include "test.h"

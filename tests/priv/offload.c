@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Offload end to end through the library: two TUN devices in two namespaces joined by an
  * in-process forwarder (a "wire" at layer 3). With VEILTUN_F_OFFLOAD the kernel hands over
  * TCP and UDP super-packets, which the library cuts into segments, and the other device's

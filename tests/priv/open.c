@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Opening: create, template, create-only, attach, persist, owner/group, what closing removes,
  * names of other devices, a device in use, and adopting a descriptor. */
 #include "netns.h"

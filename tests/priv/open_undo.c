@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A failure half-way through an open undoes it: with descriptors running out after the
  * device was created (and made persistent), the open fails and no device is left. */
 #include "netns.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A real round trip: the kernel sends echo requests (from ping) into the device, the test
  * reads them and writes valid replies, and ping must succeed — IPv4 and IPv6, single and
  * batch I/O — with the counters showing the traffic. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Routes into the device, IPv4 and IPv6, with and without gateway and metric. */
 #include "netns.h"
 #include "test.h"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every bad argument exits 2 with one line on stderr that names the problem; -h and
 # --version exit 0. Needs no privileges: nothing gets far enough to touch the system.
 # Usage: cli.sh TOOL  or  cli.sh EMULATOR TOOL (e.g. wine-run.sh veiltun.exe).

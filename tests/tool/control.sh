@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The control socket: callers that connect and say nothing do not hold up packets; `show`
 # prints the same counters as text and as JSON (valid, versioned, with a status); a local user
 # can neither take the socket's name (old abstract name squatted: the tunnel still starts and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Two tool processes, one tunnel: pings both ways (IPv4, IPv6), packets of exactly the MTU
 # with DF pass and one byte more is refused by the kernel, a TCP transfer arrives intact,
 # and SIGTERM removes the device.

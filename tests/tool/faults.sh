@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Faults from outside while the tool runs: no CAP_NET_ADMIN; the name taken by another
 # device; the peer stopped under a flood (its socket buffer full); our own socket's send
 # buffer full behind a slow qdisc (EAGAIN: back-pressure); the underlay deleted and made

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Datagrams from a third address or another port, truncated and malformed datagrams and random
 # bytes sent to the tunnel port are dropped, each counted once in `show --json`, none reaches
 # the device, and the tunnel keeps working.

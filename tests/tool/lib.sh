@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared by the tool's end-to-end tests: two namespaces (A, B) joined by a veth pair, a
 # `veiltun tunnel` in each, and cleanup on every way out. Source it after setting TEST.
 #   VEILTUN   the tool          HELPERS  directory of tcpsink/udpsend

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The library's log reaches the user: when a call fails, the kernel's own explanation (its
 # extended ack) is on stderr; a command that succeeds says nothing, even when it tolerated a
 # failure on the way; -v prints every line as it comes.

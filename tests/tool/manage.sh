@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # up / down / show / list, checked against the kernel.
 TEST=manage
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # docs/veiltun.1 matches the tool: every command has a SYNOPSIS line and a COMMANDS entry,
 # every option the SYNOPSIS names is one the command's parser knows, every option a command's
 # -h advertises (and its parser knows) is in the SYNOPSIS, the version matches, and groff

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A tunnel listening on every address (--listen :PORT) of a host with several: its peer
 # was told the second address, and accepts only datagrams from that one. The tunnel must
 # answer from the address the peer's datagrams arrive at, not from whichever the kernel

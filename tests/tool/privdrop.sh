@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # --user nobody: the tunnel really runs without root after setup (real, effective, saved and
 # filesystem IDs, no supplementary groups, no capabilities), still works, its control socket
 # answers root and its own user and refuses anyone else, and SIGTERM still removes the device.

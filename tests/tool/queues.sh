@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # --queues 2: a multiqueue device with one worker (device queue + SO_REUSEPORT socket) per
 # queue on each side; traffic intact, counters summed over the workers, clean exit.
 TEST=queues

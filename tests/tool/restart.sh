@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # One side restarts: the tunnel carries traffic again without touching the other side.
 TEST=restart
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Statistics on SIGUSR1 and every --stats-interval seconds; SIGINT and SIGHUP stop the tunnel
 # cleanly too (exit 0, counters printed, device removed).
 TEST=signals

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test helper: accept one TCP connection on ADDR PORT and copy what arrives to stdout
  * (bounded by a 60 s receive timeout). Usage: tcpsink ADDR PORT */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test helper: send datagrams from a chosen source (IPv4 or IPv6) to a destination.
  * Usage: udpsend SRC_ADDR SRC_PORT DST_ADDR DST_PORT KIND COUNT
  * KIND: random    200 random bytes whose first nibble is 0 (not an IP packet)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The same tunnel over an IPv6 underlay: both inner families pass, the default MTU leaves room
 # for the larger IPv6 header (1500 - 40 - 8), and the peer rule holds for IPv6 sources.
 TEST=underlay6

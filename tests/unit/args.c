@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every call refuses bad arguments with its documented code, before touching the system:
  * these run without privileges, so any system call would fail differently. */
 #include "test.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Batch bookkeeping over a scripted per-packet function: what fills a slot, what marks one,
  * what stops a batch; and the outgoing packet check. */
 #include "internal.h"

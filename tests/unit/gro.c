@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Coalescing on write: segments cut from a super-packet (by the GSO code, tested on its own)
  * must merge back into exactly that super-packet, for TCP and UDP; anything the kernel's GRO
  * would refuse must not merge: other flow, gap in sequence, SYN/FIN, changed options, bad

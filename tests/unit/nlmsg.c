@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rtnetlink encoding and decoding on buffers: requests carry what the kernel needs, replies
  * (well-formed or not) decode to what they say or to VEILTUN_EPROTO. */
 #include "linux/nlmsg.h"

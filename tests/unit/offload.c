@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Cutting GSO super-packets: every segment checked independently of the code under test
  * (lengths, IPv4 ID and header checksum, TCP sequence and flags, transport checksums
  * recomputed here from scratch, payload bytes), for TCP and UDP over IPv4 and IPv6, odd

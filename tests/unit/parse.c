@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Names, prefixes and networks: every accepted and rejected form. */
 #include "test.h"
 #include "veiltun.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The SPSC packet queue: bookkeeping on one thread, then 100 000 packets of random sizes
  * through a producer and a consumer thread, in order and intact (run under TSan in CI). */
 #include "queue.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The test double's test-only exports, resolved from the wintun.dll beside the test.
  *
  * The double keeps the machine's table of network interfaces (its own Wintun adapters and

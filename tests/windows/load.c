@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loading wintun.dll: missing DLL, missing function, success, and the logger bridge. */
 #include "double.h"
 #include "test.h"

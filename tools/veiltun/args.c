@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Parsing the tool's arguments: numbers, ports, endpoints, routes, users. */
 #include "cli.h"
 

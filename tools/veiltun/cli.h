@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The veiltun tool: subcommands, their shared argument helpers and exit codes. The tool
  * reaches devices only through the public API; it may print and choose exit codes. */
 #ifndef VEILTUN_CLI_H

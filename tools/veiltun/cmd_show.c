@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* show and list: devices as the OS reports them, plus a running tunnel's own counters. */
 #include "cli.h"
 #include "control.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tunnel: set up the socket and the device, drop privileges, run the loop (tunnel.c). */
 #include "cli.h"
 #include "control.h"

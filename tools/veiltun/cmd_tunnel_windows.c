@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tunnel on Windows: the same encapsulation, rules and counters as on Linux, over Winsock.
  * One thread waits on {Ctrl-C, the device's wait handle, the socket's event}; packets move in
  * batches through the device and one datagram per Winsock call (Windows has no sendmmsg). */

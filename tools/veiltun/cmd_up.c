@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* up and down: create, configure and remove devices. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "ipcheck.h"
 
 static unsigned read16(const uint8_t *p)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the tunnel lets into the device: only whole, well-formed IPv4 or IPv6 packets. */
 #ifndef VEILTUN_IPCHECK_H
 #define VEILTUN_IPCHECK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* veiltun: manage TUN devices and run a point-to-point IP-in-UDP tunnel. */
 #include "cli.h"
 

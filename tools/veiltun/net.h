@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Socket headers for the tool, per OS (Winsock on Windows). */
 #ifndef VEILTUN_TOOL_NET_H
 #define VEILTUN_TOOL_NET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tool's POSIX specifics: users and groups, waiting for Ctrl-C. */
 #include "cli.h"
 

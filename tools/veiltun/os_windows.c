@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tool's Windows specifics: Winsock, Ctrl-C, and no POSIX users. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Parsing the tunnel's arguments and setting up its device (portable). */
 #include "tunnel_args.h"
 

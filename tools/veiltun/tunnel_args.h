@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tunnel's arguments and device set-up, shared by the POSIX and Windows tunnels. */
 #ifndef VEILTUN_TUNNEL_ARGS_H
 #define VEILTUN_TUNNEL_ARGS_H

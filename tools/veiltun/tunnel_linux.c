@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tunnel's event loop (see tunnel.h). No allocation and no per-packet system call on
  * the data path: one call moves up to TUNNEL_BATCH packets each way. */
 #include "tunnel_linux.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tunnel's data path: one event loop moving IP packets between a TUN device and a UDP
  * socket in batches (veiltun_read_batch + sendmmsg one way, recvmmsg + veiltun_write_batch
  * the other). Encapsulation is plain: a datagram's payload is one IP packet, in cleartext. */

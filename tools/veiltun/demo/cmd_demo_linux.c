@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* demo: the one-command proof that veiltun works, on this machine only. */
 #include "cli.h"
 #include "demo.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The demo builds on Linux network namespaces; Windows has none. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The demo: two network namespaces joined by a veth pair, a veiltun tunnel between them,
  * traffic to prove it works, and a report. */
 #ifndef VEILTUN_DEMO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The demo's environment: namespaces and veth made with iproute2 (the test bed, not the
  * product), tunnels run as `veiltun tunnel` child processes, everything removed after. */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SHA-256 (FIPS 180-4), for the demo's end-to-end check of a transfer. */
 #ifndef VEILTUN_SHA256_H
 #define VEILTUN_SHA256_H

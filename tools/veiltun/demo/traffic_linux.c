@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The demo's traffic: ICMP echo over the tunnel (raw sockets, so latency is measured here,
  * not by an outside program) and a TCP transfer with SHA-256 at both ends. */
 #include "demo.h"
