@@ -5,6 +5,8 @@ install(TARGETS veiltun veiltun_static EXPORT veiltun-targets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES include/veiltun.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# The C reference (man 3 veiltun): the pages and their one-line .so aliases, all committed.
+install(DIRECTORY docs/man3/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man3 FILES_MATCHING PATTERN "*.3")
 
 set(veiltun_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/veiltun)
 install(EXPORT veiltun-targets NAMESPACE veiltun:: DESTINATION ${veiltun_cmake_dir})
