@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# docs/man3 matches include/veiltun.h: every function the header declares with VEILTUN_API and
-# every function-like veiltun_* macro has a page (or a `.so` alias to one) whose NAME lists it
-# and whose SYNOPSIS shows the header's prototype (or #define line) exactly, whitespace aside;
-# the page mentions every VEILTUN_E* code the header's comment for that call mentions; every
-# VEILTUN_E* code is in veiltun_strerror.3 with its value; no page names a call the header no
-# longer has; SEE ALSO names only existing pages; the .TH lines carry the header's version;
-# and groff formats every page without warnings (when groff is installed). No privileges.
+# SPDX-License-Identifier: MIT
+# docs/man3 matches include/veiltun.h. Every function the header declares with VEILTUN_API and
+# every function-like veiltun_* macro has a page (or a `.so` alias to one) whose NAME lists it,
+# whose SYNOPSIS shows the header's prototype (or #define line) exactly, whitespace aside, which
+# mentions every VEILTUN_E* code the header's comment for that call mentions, and whose HISTORY
+# gives the call's "Since:" version. Every VEILTUN_E* code is in veiltun_strerror.3 with its
+# value; no page names a call the header no longer has; SEE ALSO names only existing pages;
+# the .TH lines carry the header's version; groff formats every page without warnings (when
+# groff is installed). Calls without a page are listed at the end. No privileges.
 # Usage: man3.sh HEADER MAN3_DIR
 set -u
 HEADER=$1
@@ -59,6 +61,7 @@ calls=$(awk '
             if (index(" " out " ", " " t " ") == 0) out = out " " t
         }
         if (all ~ /common OS error/) out = out " common-OS-error"
+        if (match(all, /Since: [0-9]+\.[0-9]+/)) out = out " since-" substr(all, RSTART + 7, RLENGTH - 7)
         return out
     }
     incomment { l = $0; sub(/^[[:space:]]*\*+/, "", l); comment = comment " " l; if ($0 ~ /\*\//) incomment = 0; next }
@@ -85,13 +88,14 @@ calls=$(awk '
 [ -n "$calls" ] || bad "found no VEILTUN_API declarations in $HEADER"
 
 # What each page says, worked out once: its NAME list, SYNOPSIS and whole text, as plain text.
-declare -A page_names page_synopsis page_text
+declare -A page_names page_synopsis page_text page_history
 for page in "$MAN3"/*.3; do
     grep -q '^\.so ' "$page" && continue
     page_names[$page]=" $(names_of "$page" | tr '\n' ' ') "
     page_synopsis[$page]=$(section "$page" SYNOPSIS |
         grep -v '^\.\(nf\|fi\|PP\|P\|br\|ad\|nh\|hy\)' | roff_text | tr '\n' ' ' | normalise)
     page_text[$page]=$(roff_text <"$page" | tr '\n' ' ' | tr -s ' ')
+    page_history[$page]=$(section "$page" HISTORY | roff_text | tr '\n' ' ')
 done
 
 missing=""
@@ -106,6 +110,11 @@ while IFS=$'\t' read -r name line proto codes; do
     [[ ${page_synopsis[$page]} == *"$proto"* ]] ||
         bad "$name: the SYNOPSIS of $(basename "$page") lacks the header's prototype: $proto"
     for code in $codes; do
+        if [[ $code == since-* ]]; then
+            [[ ${page_history[$page]} == *" ${code#since-}"* ]] ||
+                bad "$name: the header says Since: ${code#since-}, the HISTORY of $(basename "$page") does not"
+            continue
+        fi
         [ "$code" = common-OS-error ] && code="common OS error"
         [[ ${page_text[$page]} =~ (^|[^A-Za-z_])$code([^A-Za-z_]|$) ]] ||
             bad "$name: the header mentions $code for it, $(basename "$page") does not"
