@@ -9,6 +9,8 @@ install(FILES include/veiltun.h include/veiltun.hpp DESTINATION ${CMAKE_INSTALL_
 install(FILES LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES examples/minimal.c examples/echo.c examples/cpp_device.cpp
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+# The C reference (man 3 veiltun): the pages and their one-line .so aliases, all committed.
+install(DIRECTORY docs/man3/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man3 FILES_MATCHING PATTERN "*.3")
 
 set(veiltun_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/veiltun)
 install(EXPORT veiltun-targets NAMESPACE veiltun:: DESTINATION ${veiltun_cmake_dir})

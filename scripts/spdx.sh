@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Every source file git knows carries "SPDX-License-Identifier: MIT" in its first lines
 # (after a #! line): C and C++ sources and headers, shell, Python, CMake, the linker script,
-# the build's templates, man pages, debian/rules. Fails with the list of files that lack it.
+# the build's templates, man pages (not the one-line aliases), debian/rules. Fails with the
+# list of files that lack it.
 #   scripts/spdx.sh          check
 #   scripts/spdx.sh --fix    add the line where it is missing, in the file's comment syntax
 set -euo pipefail
@@ -22,6 +23,8 @@ missing=()
 while IFS= read -r f; do
     [ -f "$f" ] || continue
     head -n 3 "$f" | grep -q "$tag" && continue
+    # A man page alias is one ".so" line pointing at a page (man reads it only there).
+    [ "$(wc -l <"$f")" -le 1 ] && grep -q '^\.so ' "$f" && continue
     missing+=("$f")
 done < <(git ls-files -co --exclude-standard -- '*.c' '*.h' '*.cpp' '*.hpp' '*.sh' '*.py' \
     '*.cmake' '*.cmake.in' '*.pc.in' 'CMakeLists.txt' '*/CMakeLists.txt' '*.map' '*.1' '*.3' \

@@ -37,6 +37,11 @@ if command -v c++ >/dev/null; then
     c++ -std=c++17 $cflags "$src/consumer.cpp" -o "$work/pc_cpp" $(pkg-config --cflags --libs veiltun)
     LD_LIBRARY_PATH=$libdir "$work/pc_cpp" >>"$log"
 fi
+# The C reference: every page and alias of docs/man3, an alias still pointing at its page.
+man3=$prefix/share/man/man3
+[ "$(ls "$man3" | wc -l)" = "$(ls "$src/../../docs/man3" | wc -l)" ] && test -f "$man3/veiltun.3" &&
+    grep -qx '.so man3/veiltun_open.3' "$man3/veiltun_adopt.3" ||
+    { echo "man3 pages not installed as in docs/man3: $(ls "$man3" 2>&1 | head -3)"; exit 1; }
 # The tool and its manual come with the package unless the build left the tool out.
 if grep -q '^VEILTUN_BUILD_TOOL:BOOL=ON$' "$build/CMakeCache.txt"; then
     test -f "$prefix/share/man/man1/veiltun.1"
