@@ -59,7 +59,9 @@ int veiltun__linux_setup_offload(veiltun *dev, int vnet);
  * must match) and makes the wait handle. */
 int veiltun__linux_finish_open(veiltun *dev, int expect_ifindex);
 
-/* wait.c */
+/* wait.c. Makes the eventfd @p fd readable (@p on) or not, as a level: *level says which it
+ * is, so it is written or read only when that changes. */
+void veiltun__eventfd_level(int fd, int *level, int on);
 int veiltun__wait_init(veiltun *dev);
 void veiltun__wait_close(struct veiltun__sys *s);
 

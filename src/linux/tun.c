@@ -344,15 +344,7 @@ int veiltun__sys_set_metric(veiltun *dev, uint32_t metric)
  * one packet per wake-up would sleep on data it already has. */
 static void set_pending(struct veiltun__sys *s, int pending)
 {
-    uint64_t v = 1;
-
-    if (s->pending == pending)
-        return;
-    s->pending = pending;
-    if (pending)
-        (void)!write(s->pending_fd, &v, sizeof(v));
-    else
-        (void)!read(s->pending_fd, &v, sizeof(v));
+    veiltun__eventfd_level(s->pending_fd, &s->pending, pending);
 }
 
 /* A failed read. While the kernel removes the device, the tun fd polls as an error but a

@@ -100,20 +100,25 @@ void veiltun__wait_close(struct veiltun__sys *s)
     s->epfd = s->cancel_fd = s->pending_fd = s->event_fd = -1;
 }
 
+void veiltun__eventfd_level(int fd, int *level, int on)
+{
+    uint64_t v = 1;
+
+    if (*level == on)
+        return;
+    *level = on;
+    if (on)
+        (void)!write(fd, &v, sizeof(v));
+    else
+        (void)!read(fd, &v, sizeof(v));
+}
+
 /* The notifications that make a pending event may already be read off the socket (by a write's
  * MTU check, a configuration call): this eventfd keeps the wait handle readable until the
  * event is fetched. */
 static void signal_events(struct veiltun__sys *s, int pending)
 {
-    uint64_t v = 1;
-
-    if (s->events_signalled == pending)
-        return;
-    s->events_signalled = pending;
-    if (pending)
-        (void)!write(s->event_fd, &v, sizeof(v));
-    else
-        (void)!read(s->event_fd, &v, sizeof(v));
+    veiltun__eventfd_level(s->event_fd, &s->events_signalled, pending);
 }
 
 void veiltun__sys_events_fetched(veiltun *dev)

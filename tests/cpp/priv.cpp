@@ -8,7 +8,7 @@
 
 #include "icmp.h"
 #include "netns.h"
-#include "test.h"
+#include "cpptest.h"
 
 #include <sys/wait.h>
 
@@ -16,13 +16,6 @@
 #include <system_error>
 #include <thread>
 #include <vector>
-
-/* ASSERT_STREQ for a std::string result, kept alive while it is compared. */
-#define ASSERT_STRING(s, expected)                                                                 \
-    do {                                                                                           \
-        const std::string str_ = (s);                                                              \
-        ASSERT_STREQ(str_.c_str(), (expected));                                                    \
-    } while (0)
 
 namespace
 {

@@ -5,7 +5,7 @@
  * Built as C++17 (unit.cpp, veil's own span) and C++20 (unit.cpp20, std::span). */
 #include "veiltun.hpp"
 
-#include "test.h"
+#include "cpptest.h"
 
 #include <array>
 #include <cstring>
@@ -13,13 +13,6 @@
 #include <system_error>
 #include <type_traits>
 #include <vector>
-
-/* ASSERT_STREQ for a std::string result, kept alive while it is compared. */
-#define ASSERT_STRING(s, expected)                                                                 \
-    do {                                                                                           \
-        const std::string str_ = (s);                                                              \
-        ASSERT_STREQ(str_.c_str(), (expected));                                                    \
-    } while (0)
 
 namespace
 {
