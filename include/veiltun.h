@@ -405,7 +405,8 @@ VEILTUN_API const char *veiltun_get_name(const veiltun *dev);
 /** The OS interface index (> 0), or VEILTUN_EINVAL if @p dev is NULL. Since: 0.1 */
 VEILTUN_API int veiltun_get_index(const veiltun *dev);
 
-/** 1 if this handle created the device, 0 if it attached or adopted. Since: 0.1 */
+/** 1 if this handle created the device, 0 if it attached or adopted, or VEILTUN_EINVAL if
+ *  @p dev is NULL. Since: 0.1 */
 VEILTUN_API int veiltun_created(const veiltun *dev);
 
 /**
