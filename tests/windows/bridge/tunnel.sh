@@ -1,0 +1,129 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# windows.bridge_tunnel: veiltun.exe under Wine carries real traffic. Namespace A holds the
+# Windows side: a Wine server, `veiltun.exe tunnel` with the wintun.dll double in bridged mode
+# and the bridged IP Helper stand-in, and bridge_helper owning the TUN device that backs the
+# double's adapter. Namespace B holds the Linux `veiltun tunnel`. A veth pair joins them.
+# Checks: IPv4 ping both ways, 20 MB of TCP each way with SHA-256 compared, then the crash
+# rule: after kill -9 of the Wine process the device is gone within 2 s, and a new veiltun.exe
+# on the same name carries a ping again.
+# Args: wine-run.sh veiltun.exe wintun-double.dll iphlpapi-bridge.dll LINUX_BUILD WORKDIR
+set -u
+WINE_RUN=$1 TOOL_EXE=$2 DOUBLE_DLL=$3 IPHLP_DLL=$4 LINUX_BUILD=$5 WORK=$6
+TEST=bridge
+LINUX_TOOL=$LINUX_BUILD/tools/veiltun/veiltun
+HELPER=$LINUX_BUILD/tests/windows/bridge/bridge_helper
+TCPSINK=$LINUX_BUILD/tests/tool/tcpsink
+for f in "$LINUX_TOOL" "$HELPER" "$TCPSINK"; do
+    [ -x "$f" ] || { echo "SKIP: $f missing: build the Linux tree in $LINUX_BUILD first" \
+        "(or set VEILTUN_LINUX_BUILD)" >&2; exit 77; }
+done
+command -v jq >/dev/null || { echo "SKIP: no jq" >&2; exit 77; }
+# shellcheck source=../../tool/lib.sh
+. "$(dirname "$0")/../../tool/lib.sh" "$LINUX_TOOL" "$TCPSINK"
+
+# The Windows side gets its own Wine prefix (System32 holds the IP Helper stand-in) and its own
+# Wine server, started inside A: Wine creates sockets in the server, so its namespace is the
+# one veiltun.exe's UDP socket and the double's loopback channel live in.
+export WINEPREFIX=${VEILTUN_BRIDGE_PREFIX:-$WORK/wine-prefix}
+export WINE_EXTRA_DLLOVERRIDES="iphlpapi=n"
+BIN=/tmp/vt-$TEST-$$-bin
+BRIDGE_PORT=51999
+WIN_LOG=/tmp/vt-$TEST-$$-win.log
+WIN_PID=
+START=$(date +%s)
+
+bridge_cleanup() {
+    [ -n "$WIN_PID" ] && kill -9 "$WIN_PID" 2>/dev/null
+    in_a "$WINE_RUN" --kill 2>/dev/null # this prefix's server, in A (never the shared one)
+    for _ in $(seq 50); do pgrep -f "wineserver" -n >/dev/null 2>&1 || break
+        in_a true 2>/dev/null || break; break; done
+    cleanup
+}
+trap bridge_cleanup EXIT
+elapsed() { echo $(($(date +%s) - START)); }
+# On failure: what each side saw.
+show_logs() {
+    tail -n 20 "$WIN_LOG" /tmp/vt-$TEST-$$-helper.log /tmp/vt-$TEST-$$-b.log 2>/dev/null >&2
+    ip -n "$NS_A" -s link show vt0 >&2 2>/dev/null
+    ip netns exec "$NS_B" "$LINUX_TOOL" show vt0 --json 2>/dev/null | jq -c '.[0].tunnel' >&2
+}
+eval "lib_$(declare -f fail)"
+fail() { show_logs; lib_fail "$@"; }
+wfail() { fail "$@"; }
+
+mkdir -p "$BIN" "$WORK"
+cp "$TOOL_EXE" "$(dirname "$TOOL_EXE")/libveiltun.dll" "$BIN/" || fail "copy veiltun.exe"
+cp "$DOUBLE_DLL" "$BIN/wintun.dll" || fail "copy the double"
+in_a "$WINE_RUN" --boot || fail "Wine server in A"
+SYS32=$WINEPREFIX/drive_c/windows/system32
+[ -d "$SYS32" ] || fail "no System32 in $WINEPREFIX"
+cp "$IPHLP_DLL" "$SYS32/iphlpapi.dll" || fail "install the IP Helper stand-in"
+note "Wine prefix ready ($(elapsed) s)"
+
+in_a "$HELPER" 127.0.0.1:$BRIDGE_PORT >/tmp/vt-$TEST-$$-helper.out 2>/tmp/vt-$TEST-$$-helper.log &
+PIDS+=("$!")
+for _ in $(seq 50); do grep -q listening /tmp/vt-$TEST-$$-helper.out && break; sleep 0.1; done
+grep -q listening /tmp/vt-$TEST-$$-helper.out || wfail "bridge_helper did not start"
+
+# A's device as the kernel sees it: its IPv4 address, or nothing.
+device_addr() {
+    ip -n "$NS_A" -j addr show dev vt0 2>/dev/null |
+        jq -r '.[0].addr_info[]? | select(.family == "inet") | .local'
+}
+
+# start_windows: veiltun.exe tunnel in A; ready when the Linux device has its address.
+start_windows() {
+    in_a env VEILTUN_DOUBLE_BRIDGE=127.0.0.1:$BRIDGE_PORT "$WINE_RUN" "$BIN/veiltun.exe" \
+        tunnel --dev vt0 --addr $OVER_A/24 --listen :$PORT --peer $UNDER_B:$PORT \
+        2>>"$WIN_LOG" &
+    WIN_PID=$!
+    for _ in $(seq 300); do
+        [ "$(device_addr)" = "$OVER_A" ] && return 0
+        kill -0 "$WIN_PID" 2>/dev/null || wfail "veiltun.exe exited"
+        sleep 0.1
+    done
+    wfail "veiltun.exe's device did not get $OVER_A within 30 s"
+}
+
+start_windows
+note "veiltun.exe up, vt0 in A has $OVER_A, MTU $(ip -n "$NS_A" -j link show vt0 | jq .[0].mtu) ($(elapsed) s)"
+start_tunnel b
+expect "ping A -> B" in_a ping -c 3 -i 0.2 -W 3 $OVER_B
+expect "ping B -> A" in_b ping -c 3 -i 0.2 -W 3 $OVER_A
+note "pings both ways ($(elapsed) s)"
+
+# tcp_to SINK_SIDE SINK_ADDR SENDER_SIDE BYTES PORT: SHA-256 of what arrived must match.
+tcp_to() {
+    local sink=/tmp/vt-$TEST-$$-sink src=/tmp/vt-$TEST-$$-src sinkpid t0
+    ip netns exec "$1" timeout 90 "$HELPERS/tcpsink" "$2" "$5" >"$sink" 2>/dev/null &
+    sinkpid=$!
+    PIDS+=("$sinkpid")
+    for _ in $(seq 50); do ip netns exec "$1" ss -ltn | grep -q ":$5 " && break; sleep 0.1; done
+    head -c "$4" /dev/urandom >"$src"
+    t0=$(date +%s.%N)
+    ip netns exec "$3" timeout 90 bash -c "cat '$src' > /dev/tcp/$2/$5" || wfail "TCP to $2 failed"
+    timeout 30 tail --pid=$sinkpid -f /dev/null
+    [ "$(sha256sum <"$src" | cut -d' ' -f1)" = "$(sha256sum <"$sink" | cut -d' ' -f1)" ] ||
+        wfail "TCP to $2: SHA-256 differs ($(stat -c %s "$sink") of $4 bytes arrived)"
+    note "TCP $4 bytes to $2 intact in $(echo "$(date +%s.%N) - $t0" | bc) s"
+    rm -f "$src" "$sink"
+}
+tcp_to "$NS_B" $OVER_B "$NS_A" 20000000 5201 # Windows -> Linux
+tcp_to "$NS_A" $OVER_A "$NS_B" 20000000 5202 # Linux -> Windows
+
+# The crash rule: a killed process leaves no adapter, and the name is free at once.
+grep -q veiltun.exe /proc/"$WIN_PID"/cmdline 2>/dev/null ||
+    wfail "pid $WIN_PID is not veiltun.exe: $(tr '\0' ' ' </proc/"$WIN_PID"/cmdline)"
+kill -9 "$WIN_PID"
+gone=
+for i in $(seq 20); do
+    ip -n "$NS_A" link show vt0 >/dev/null 2>&1 || { gone=$i; break; }
+    sleep 0.1
+done
+[ -n "$gone" ] || wfail "vt0 still in A 2 s after kill -9 of veiltun.exe"
+note "kill -9: vt0 gone within $((gone * 100)) ms"
+start_windows
+expect "ping A -> B after the restart" in_a ping -c 3 -i 0.2 -W 3 $OVER_B
+note "restarted on the same name, ping OK ($(elapsed) s in all)"
+echo "PASS"
