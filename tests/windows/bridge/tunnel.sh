@@ -33,11 +33,17 @@ WIN_LOG=/tmp/vt-$TEST-$$-win.log
 WIN_PID=
 START=$(date +%s)
 
+# The Windows program's own process (`wine` starts it from a launcher process).
+windows_pid() {
+    local p
+    for p in $(ip netns pids "$NS_A" 2>/dev/null); do
+        [ "$(cat /proc/"$p"/comm 2>/dev/null)" = veiltun.exe ] && echo "$p"
+    done
+}
 bridge_cleanup() {
-    [ -n "$WIN_PID" ] && kill -9 "$WIN_PID" 2>/dev/null
+    local p
+    for p in $(windows_pid) $WIN_PID; do kill -9 "$p" 2>/dev/null; done
     in_a "$WINE_RUN" --kill 2>/dev/null # this prefix's server, in A (never the shared one)
-    for _ in $(seq 50); do pgrep -f "wineserver" -n >/dev/null 2>&1 || break
-        in_a true 2>/dev/null || break; break; done
     cleanup
 }
 trap bridge_cleanup EXIT
@@ -106,16 +112,16 @@ tcp_to() {
     timeout 30 tail --pid=$sinkpid -f /dev/null
     [ "$(sha256sum <"$src" | cut -d' ' -f1)" = "$(sha256sum <"$sink" | cut -d' ' -f1)" ] ||
         wfail "TCP to $2: SHA-256 differs ($(stat -c %s "$sink") of $4 bytes arrived)"
-    note "TCP $4 bytes to $2 intact in $(echo "$(date +%s.%N) - $t0" | bc) s"
+    note "TCP $4 bytes to $2 intact in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
     rm -f "$src" "$sink"
 }
 tcp_to "$NS_B" $OVER_B "$NS_A" 20000000 5201 # Windows -> Linux
 tcp_to "$NS_A" $OVER_A "$NS_B" 20000000 5202 # Linux -> Windows
 
 # The crash rule: a killed process leaves no adapter, and the name is free at once.
-grep -q veiltun.exe /proc/"$WIN_PID"/cmdline 2>/dev/null ||
-    wfail "pid $WIN_PID is not veiltun.exe: $(tr '\0' ' ' </proc/"$WIN_PID"/cmdline)"
-kill -9 "$WIN_PID"
+victim=$(windows_pid)
+[ "$(echo "$victim" | wc -w)" = 1 ] || wfail "expected one veiltun.exe process in A, saw '$victim'"
+kill -9 "$victim"
 gone=
 for i in $(seq 20); do
     ip -n "$NS_A" link show vt0 >/dev/null 2>&1 || { gone=$i; break; }
