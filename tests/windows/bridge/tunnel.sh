@@ -4,9 +4,10 @@
 # Windows side: a Wine server, `veiltun.exe tunnel` with the wintun.dll double in bridged mode
 # and the bridged IP Helper stand-in, and bridge_helper owning the TUN device that backs the
 # double's adapter. Namespace B holds the Linux `veiltun tunnel`. A veth pair joins them.
-# Checks: IPv4 ping both ways, 20 MB of TCP each way with SHA-256 compared, then the crash
-# rule: after kill -9 of the Wine process the device is gone within 2 s, and a new veiltun.exe
-# on the same name carries a ping again.
+# Checks: IPv4 and IPv6 pings both ways, a full-MTU IPv4 ping with DF both ways, 20 MB of
+# TCP each way with SHA-256 compared, then the crash rule: after kill -9 of the Wine process
+# the device is gone within 2 s, and a new veiltun.exe on the same name carries a ping again.
+# Everything is bounded in time and removed on exit (namespaces, processes, the Wine server).
 # Args: wine-run.sh veiltun.exe wintun-double.dll iphlpapi-bridge.dll LINUX_BUILD WORKDIR
 set -u
 WINE_RUN=$1 TOOL_EXE=$2 DOUBLE_DLL=$3 IPHLP_DLL=$4 LINUX_BUILD=$5 WORK=$6
@@ -72,32 +73,37 @@ PIDS+=("$!")
 for _ in $(seq 50); do grep -q listening /tmp/vt-$TEST-$$-helper.out && break; sleep 0.1; done
 grep -q listening /tmp/vt-$TEST-$$-helper.out || wfail "bridge_helper did not start"
 
-# A's device as the kernel sees it: its IPv4 address, or nothing.
-device_addr() {
+# A's device as the kernel sees it: its addresses, sorted, one line.
+device_addrs() {
     ip -n "$NS_A" -j addr show dev vt0 2>/dev/null |
-        jq -r '.[0].addr_info[]? | select(.family == "inet") | .local'
+        jq -r '[.[0].addr_info[]? | select(.scope == "global") | .local] | sort | join(" ")'
 }
 
-# start_windows: veiltun.exe tunnel in A; ready when the Linux device has its address.
+# start_windows: veiltun.exe tunnel in A; ready when the Linux device has its addresses.
 start_windows() {
     in_a env VEILTUN_DOUBLE_BRIDGE=127.0.0.1:$BRIDGE_PORT "$WINE_RUN" "$BIN/veiltun.exe" \
-        tunnel --dev vt0 --addr $OVER_A/24 --listen :$PORT --peer $UNDER_B:$PORT \
+        tunnel --dev vt0 --addr $OVER_A/24 --addr $OVER6_A/64 --listen :$PORT --peer $UNDER_B:$PORT \
         2>>"$WIN_LOG" &
     WIN_PID=$!
     for _ in $(seq 300); do
-        [ "$(device_addr)" = "$OVER_A" ] && return 0
+        [ "$(device_addrs)" = "$OVER_A $OVER6_A" ] && return 0
         kill -0 "$WIN_PID" 2>/dev/null || wfail "veiltun.exe exited"
         sleep 0.1
     done
-    wfail "veiltun.exe's device did not get $OVER_A within 30 s"
+    wfail "veiltun.exe's device did not get $OVER_A and $OVER6_A within 30 s: '$(device_addrs)'"
 }
 
 start_windows
-note "veiltun.exe up, vt0 in A has $OVER_A, MTU $(ip -n "$NS_A" -j link show vt0 | jq .[0].mtu) ($(elapsed) s)"
+note "veiltun.exe up, vt0 in A has $(device_addrs), MTU $(ip -n "$NS_A" -j link show vt0 | jq .[0].mtu) ($(elapsed) s)"
 start_tunnel b
 expect "ping A -> B" in_a ping -c 3 -i 0.2 -W 3 $OVER_B
 expect "ping B -> A" in_b ping -c 3 -i 0.2 -W 3 $OVER_A
-note "pings both ways ($(elapsed) s)"
+expect "ping6 A -> B" in_a ping -6 -c 3 -i 0.2 -W 3 $OVER6_B
+expect "ping6 B -> A" in_b ping -6 -c 3 -i 0.2 -W 3 $OVER6_A
+MTU_A=$(ip -n "$NS_A" -j link show vt0 | jq .[0].mtu)
+expect "full-MTU ping A -> B with DF" in_a ping -c 2 -W 3 -M do -s $((MTU_A - 28)) $OVER_B
+expect "full-MTU ping B -> A with DF" in_b ping -c 2 -W 3 -M do -s $((MTU_A - 28)) $OVER_A
+note "pings both ways, IPv4 and IPv6, and full-MTU ($MTU_A) IPv4 with DF ($(elapsed) s)"
 
 # tcp_to SINK_SIDE SINK_ADDR SENDER_SIDE BYTES PORT: SHA-256 of what arrived must match.
 tcp_to() {
