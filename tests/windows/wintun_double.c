@@ -12,6 +12,8 @@
  *    ring the application receives from, take-sent drains the ring it sends into;
  *  - misuse that crashes the real DLL ends the process with STATUS_ACCESS_VIOLATION; misuse it
  *    survives is counted (WintunTestViolations).
+ *  - in bridged mode (bridge/double_bridge.c, chosen by VEILTUN_DOUBLE_BRIDGE) a thread of the
+ *    double plays the driver side of one adapter's rings against a Linux TUN device instead.
  *
  * Naming: "rx" is the ring the application receives from (Wintun's "Send" ring, written by the
  * driver); "tx" is the ring the application sends into (Wintun's "Receive" ring).
@@ -19,85 +21,13 @@
 #include <winsock2.h>
 #include <windows.h>
 
-#include "double.h"
+#include "double_model.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
-
-#define EXPORT __declspec(dllexport)
-
-#define MAX_IFACES     64
-#define ALIAS_LEN      128
-#define MAX_PACKET     0xFFFFu /* api/wintun.h WINTUN_MAX_IP_PACKET_SIZE */
-#define ALIGNMENT      4u      /* api/session.c: packets are aligned to sizeof(ULONG) */
-#define HEADER         4u      /* api/session.c: a packet is a ULONG size then its bytes */
-#define MIN_CAPACITY   0x20000u
-#define MAX_CAPACITY   0x4000000u
-#define INVALID_POS    0xFFFFFFFFu /* driver/wintun.c: MAXULONG marks a ring as ended */
-#define HELD_BIT       0x80000000u /* set while the application still holds the packet */
-#define IF_TYPE_WINTUN 53          /* driver/wintun.inf: IF_TYPE_PROP_VIRTUAL */
-#define FIRST_IF_INDEX 10
-#define SESSION_MAGIC  0x5e55104eu
-#define HANDLE_MAGIC   0xada97e40u
-#define FAIL_SLOTS     8
-
-#define LOG_INFO 0
-#define LOG_WARN 1
-#define LOG_ERR  2
-
-typedef void(WINAPI *logger_fn)(int level, DWORD64 timestamp, const WCHAR *message);
-
-/* One ring: the offsets shared by the two sides and the bytes. */
-struct ring {
-    volatile ULONG head, tail;
-    BYTE *data;
-    SIZE_T bytes; /* allocated with VirtualAlloc, freed at WintunEndSession */
-};
-
-struct adapter;
-
-struct session {
-    DWORD magic;
-    struct adapter *adapter;
-    struct handle *handle; /* the adapter handle it was started on */
-    ULONG capacity;
-    HANDLE read_event;
-    struct ring rx, tx;
-    /* Application side of rx: next packet to read, first packet not yet released. */
-    ULONG rx_read, rx_release, rx_outstanding;
-    /* Application side of tx: next free position, first packet not yet sent. */
-    ULONG tx_alloc, tx_publish, tx_outstanding;
-    /* Driver side of tx: next packet to hand to the stack, end of the checked packets. */
-    ULONG drv_take, drv_checked;
-    BOOL rx_corrupt, tx_corrupt, tx_full;
-    BOOL registered; /* holds the adapter's ring registration */
-    BOOL cut;        /* the driver unregistered the rings (end of file) */
-    BOOL ended;      /* WintunEndSession was called; the struct is kept to detect misuse */
-    volatile LONG inside_rx, inside_tx;
-};
-
-/* A row of the interface table plus what a Wintun adapter needs. */
-struct adapter {
-    struct wintun_test_iface row;
-    BOOL listed;   /* in the interface table */
-    BOOL absent;   /* driver upgrade: the device is not present at all */
-    BOOL disabled; /* the device exists but its interface is not enabled */
-    WCHAR tunnel_type[ALIAS_LEN];
-    GUID guid;
-    struct session *live; /* the session holding the ring registration */
-    LONG handles;         /* open handles; the slot is reused only when none are left */
-};
-
-struct handle {
-    DWORD magic;
-    struct adapter *adapter;
-    BOOL creator;
-    BOOL closed;             /* kept allocated to detect use after close */
-    struct session *session; /* the last session started on it */
-};
 
 /* Hook calls collected under the lock and made after it is released. */
 struct events {
@@ -111,7 +41,7 @@ struct fail_slot {
     DWORD code, delay_ms;
 };
 
-static CRITICAL_SECTION lock;
+CRITICAL_SECTION double_lock;
 static struct adapter table[MAX_IFACES];
 static DWORD next_index = FIRST_IF_INDEX;
 static DWORD next_luid_index = 1;
@@ -122,24 +52,15 @@ static volatile LONG violation_count, starts;
 static char last_violation[200];
 static struct fail_slot fails[FAIL_SLOTS];
 static int n_fails;
-static DWORD device_timeout_ms = 15000;  /* api/adapter.c WaitForInterface: 15 s */
-static CRITICAL_SECTION bridge_ctl_lock; /* one control exchange with the helper at a time */
-
-/* Bridged mode (VEILTUN_DOUBLE_BRIDGE, see the section at the end): the first adapter created
- * is backed by a Linux TUN device that a helper process owns. */
-static BOOL bridge_wanted(void);
-static BOOL bridge_connect(const WCHAR *name);
-static void bridge_bind(struct adapter *a);
-static void bridge_detach(struct adapter *a);
-static void bridge_wake_sender(struct session *s) __attribute__((unused)); /* not in _nosend */
+static DWORD device_timeout_ms = 15000; /* api/adapter.c WaitForInterface: 15 s */
 
 BOOL WINAPI DllMain(HINSTANCE inst, DWORD reason, void *reserved)
 {
     (void)inst;
     (void)reserved;
     if (reason == DLL_PROCESS_ATTACH) {
-        InitializeCriticalSection(&lock);
-        InitializeCriticalSection(&bridge_ctl_lock);
+        InitializeCriticalSection(&double_lock);
+        bridge_init();
     }
     return TRUE;
 }
@@ -202,10 +123,10 @@ static void fire(const struct events *ev)
     wintun_test_hook h;
     void *ctx;
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     h = hook;
     ctx = hook_ctx;
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     for (int i = 0; h != NULL && i < ev->n; i++)
         h(ev->what[i], ev->luid[i], ctx);
 }
@@ -222,9 +143,9 @@ static void log_line(int level, const WCHAR *line)
 {
     logger_fn fn;
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     fn = logger;
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     if (fn != NULL)
         fn(level, now(), line);
 }
@@ -253,7 +174,7 @@ static int failing(const char *name)
 {
     DWORD code = 0, delay = 0;
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     for (int i = 0; i < n_fails; i++) {
         if (strcmp(fails[i].function, name) == 0) {
             code = fails[i].code;
@@ -263,7 +184,7 @@ static int failing(const char *name)
             break;
         }
     }
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     if (code == 0)
         return 0;
     if (delay > 0)
@@ -404,10 +325,10 @@ EXPORT void *WINAPI WintunCreateAdapter(const WCHAR *name, const WCHAR *type, co
         SetLastError(ERROR_NOT_ENOUGH_MEMORY);
         return NULL;
     }
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     a = free_slot();
     if (a == NULL) {
-        LeaveCriticalSection(&lock);
+        LeaveCriticalSection(&double_lock);
         free(h);
         SetLastError(ERROR_NOT_ENOUGH_MEMORY);
         return NULL;
@@ -427,7 +348,7 @@ EXPORT void *WINAPI WintunCreateAdapter(const WCHAR *name, const WCHAR *type, co
     h->adapter = a;
     h->creator = TRUE;
     add_event(&ev, WINTUN_TEST_ADAPTER_ADDED, a->row.luid);
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     fire(&ev);
     return h;
 }
@@ -440,14 +361,14 @@ EXPORT void *WINAPI WintunOpenAdapter(const WCHAR *name)
 
     if (failing("WintunOpenAdapter"))
         return NULL;
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     a = wintun_by_alias(name);
     /* api/adapter.c WintunOpenAdapter: only present Wintun devices are enumerated, and the
      * name is compared case-insensitively */
     if (a != NULL && a->absent)
         a = NULL;
     timeout = device_timeout_ms;
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     if (a == NULL) {
         /* api/adapter.c: not found is logged at ERROR level and returned as ERROR_NOT_FOUND */
         log_error(L"Failed to find matching adapter name", ERROR_NOT_FOUND);
@@ -459,7 +380,7 @@ EXPORT void *WINAPI WintunOpenAdapter(const WCHAR *name)
     for (;;) {
         BOOL ready, gone;
 
-        EnterCriticalSection(&lock);
+        EnterCriticalSection(&double_lock);
         gone = !a->listed || a->absent;
         ready = !gone && !a->disabled;
         if (ready) {
@@ -469,12 +390,12 @@ EXPORT void *WINAPI WintunOpenAdapter(const WCHAR *name)
                 h->adapter = a;
                 a->handles++;
             }
-            LeaveCriticalSection(&lock);
+            LeaveCriticalSection(&double_lock);
             if (h == NULL)
                 SetLastError(ERROR_NOT_ENOUGH_MEMORY);
             return h;
         }
-        LeaveCriticalSection(&lock);
+        LeaveCriticalSection(&double_lock);
         if (gone || waited >= timeout)
             break;
         Sleep(timeout - waited < 10 ? timeout - waited : 10);
@@ -495,7 +416,7 @@ EXPORT void WINAPI WintunCloseAdapter(void *handle)
     if (handle == NULL) /* api/adapter.c WintunCloseAdapter: NULL is ignored */
         return;
     h = check_handle(handle, "WintunCloseAdapter");
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     a = h->adapter;
     /* api/session.c: a session holds its own device handle, so closing the adapter handle
      * first is survived, but it is the wrong order (even for a session already cut) */
@@ -507,7 +428,7 @@ EXPORT void WINAPI WintunCloseAdapter(void *handle)
         unlist(a, &ev);
     h->closed = TRUE;
     a->handles--;
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     fire(&ev);
 }
 
@@ -515,9 +436,9 @@ EXPORT void WINAPI WintunGetAdapterLUID(void *handle, uint64_t *luid)
 {
     struct handle *h = check_handle(handle, "WintunGetAdapterLUID");
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     *luid = h->adapter->row.luid;
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
 }
 
 EXPORT DWORD WINAPI WintunGetRunningDriverVersion(void)
@@ -529,9 +450,9 @@ EXPORT DWORD WINAPI WintunGetRunningDriverVersion(void)
 
 EXPORT void WINAPI WintunSetLogger(logger_fn fn)
 {
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     logger = fn; /* api/logger.c: NULL turns logging off */
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
 }
 
 /* ---- Wintun API: sessions ---- */
@@ -566,7 +487,7 @@ EXPORT void *WINAPI WintunStartSession(void *handle, DWORD capacity)
         SetLastError(ERROR_NOT_ENOUGH_MEMORY);
         return NULL;
     }
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     a = h->adapter;
     if (!a->listed || a->absent || a->disabled) {
         /* api/session.c: the device object of a removed adapter cannot be opened */
@@ -581,7 +502,7 @@ EXPORT void *WINAPI WintunStartSession(void *handle, DWORD capacity)
          * of two from 128 KiB to 64 MiB, else STATUS_INVALID_PARAMETER */
         err = ERROR_INVALID_PARAMETER;
     }
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     /* The rings: the receive one has room for a maximal packet that starts just before the
      * end (api/session.c TUN_RING_SIZE); the send one has more, since the DLL lets a caller
      * allocate more than a maximal packet. */
@@ -604,7 +525,7 @@ EXPORT void *WINAPI WintunStartSession(void *handle, DWORD capacity)
     s->magic = SESSION_MAGIC;
     s->capacity = capacity;
     s->handle = h;
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     if (!a->listed || a->absent || a->disabled || a->live != NULL) {
         /* lost a race with another start or a removal since the checks above */
         err = a->live != NULL ? ERROR_ALREADY_INITIALIZED : ERROR_FILE_NOT_FOUND;
@@ -618,7 +539,7 @@ EXPORT void *WINAPI WintunStartSession(void *handle, DWORD capacity)
         add_event(&ev, WINTUN_TEST_MEDIA_CONNECTED, a->row.luid);
         InterlockedIncrement(&starts);
     }
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     if (err != 0) {
         log_error(L"Failed to register rings", err);
         CloseHandle(s->read_event);
@@ -652,11 +573,11 @@ EXPORT void WINAPI WintunEndSession(void *session)
     struct session *s = check_session(session, "WintunEndSession");
     struct events ev = {0};
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     /* api/session.c WintunEndSession: the locks and rings are freed with no regard for
      * threads still inside the packet calls */
     if (s->inside_rx > 0 || s->inside_tx > 0) {
-        LeaveCriticalSection(&lock);
+        LeaveCriticalSection(&double_lock);
         fatal(s->inside_rx > 0
                   ? "WintunEndSession while another thread is inside WintunReceivePacket or "
                     "WintunReleaseReceivePacket"
@@ -677,7 +598,7 @@ EXPORT void WINAPI WintunEndSession(void *session)
     s->read_event = NULL;
     ring_free(&s->rx);
     ring_free(&s->tx);
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     fire(&ev);
 }
 
@@ -698,7 +619,7 @@ EXPORT BYTE *WINAPI WintunReceivePacket(void *session, DWORD *size)
         InterlockedDecrement(&s->inside_rx);
         return NULL;
     }
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     tail = s->rx.tail;
     if (tail >= s->capacity) {
         /* api/session.c WintunReceivePacket: an invalid tail (the driver let go) is end of
@@ -720,7 +641,7 @@ EXPORT BYTE *WINAPI WintunReceivePacket(void *session, DWORD *size)
         s->rx_read = wrap(s->rx_read + aligned_cost(sz), s->capacity);
         s->rx_outstanding++;
     }
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     InterlockedDecrement(&s->inside_rx);
     if (err != 0)
         SetLastError(err);
@@ -733,7 +654,7 @@ EXPORT void WINAPI WintunReleaseReceivePacket(void *session, const BYTE *packet)
     ULONG pos;
 
     InterlockedIncrement(&s->inside_rx);
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     pos = (ULONG)((uintptr_t)packet - (uintptr_t)s->rx.data - HEADER);
     if ((uintptr_t)packet < (uintptr_t)s->rx.data + HEADER || pos >= s->capacity ||
         pos % ALIGNMENT != 0 || (*header_at(&s->rx, pos) & HELD_BIT) == 0) {
@@ -753,7 +674,7 @@ EXPORT void WINAPI WintunReleaseReceivePacket(void *session, const BYTE *packet)
         }
         s->rx.head = s->rx_release;
     }
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     InterlockedDecrement(&s->inside_rx);
 }
 
@@ -775,7 +696,7 @@ EXPORT BYTE *WINAPI WintunAllocateSendPacket(void *session, DWORD size)
         InterlockedDecrement(&s->inside_tx);
         return NULL;
     }
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     /* api/session.c WintunAllocateSendPacket: no validation of the size at all; 0 and sizes
      * above 0xFFFF get a buffer (the driver objects later, see driver_check) */
     ULONG cost = aligned_cost(size);
@@ -793,7 +714,7 @@ EXPORT BYTE *WINAPI WintunAllocateSendPacket(void *session, DWORD size)
         s->tx_alloc = wrap(s->tx_alloc + cost, s->capacity);
         s->tx_outstanding++;
     }
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     InterlockedDecrement(&s->inside_tx);
     if (err != 0)
         SetLastError(err);
@@ -828,7 +749,7 @@ EXPORT void WINAPI WintunSendPacket(void *session, const BYTE *packet)
     ULONG pos;
 
     InterlockedIncrement(&s->inside_tx);
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     pos = (ULONG)((uintptr_t)packet - (uintptr_t)s->tx.data - HEADER);
     if ((uintptr_t)packet < (uintptr_t)s->tx.data + HEADER || pos >= s->capacity ||
         pos % ALIGNMENT != 0 || (*header_at(&s->tx, pos) & HELD_BIT) == 0) {
@@ -852,7 +773,7 @@ EXPORT void WINAPI WintunSendPacket(void *session, const BYTE *packet)
             bridge_wake_sender(s);
         }
     }
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     InterlockedDecrement(&s->inside_tx);
 }
 #endif
@@ -871,7 +792,7 @@ static struct session *live_of(const WCHAR *alias)
  * the ring lacks room for all of it, every packet of the chain is dropped. Packets above
  * 0xFFFF are skipped; a packet whose bytes cannot be read is written as zeros of its full
  * length. The tail moves once, and the read event is set. */
-static BOOL write_chain(struct session *s, const BYTE *const *data, const DWORD *sizes, DWORD count)
+BOOL double_write_chain(struct session *s, const BYTE *const *data, const DWORD *sizes, DWORD count)
 {
     ULONG need = 0, pos;
 
@@ -903,9 +824,9 @@ static BOOL write_batch(const WCHAR *alias, const BYTE *const *data, const DWORD
 {
     BOOL ok;
 
-    EnterCriticalSection(&lock);
-    ok = write_chain(live_of(alias), data, sizes, count);
-    LeaveCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
+    ok = double_write_chain(live_of(alias), data, sizes, count);
+    LeaveCriticalSection(&double_lock);
     return ok;
 }
 
@@ -924,7 +845,7 @@ EXPORT BOOL WINAPI WintunTestInjectBatch(const WCHAR *alias, const BYTE *const *
 
 /* The driver hands the oldest published packet to the stack and frees its space. Packets
  * that are not IP are discarded on the way, as driver/wintun.c does. */
-static DWORD take_one(struct session *s, BYTE *buf, DWORD cap)
+DWORD double_take_one(struct session *s, BYTE *buf, DWORD cap)
 {
     DWORD size = 0;
 
@@ -950,9 +871,9 @@ EXPORT DWORD WINAPI WintunTestTakeSent(const WCHAR *alias, BYTE *buf, DWORD cap)
 {
     DWORD size;
 
-    EnterCriticalSection(&lock);
-    size = take_one(live_of(alias), buf, cap);
-    LeaveCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
+    size = double_take_one(live_of(alias), buf, cap);
+    LeaveCriticalSection(&double_lock);
     return size;
 }
 
@@ -960,11 +881,11 @@ EXPORT void WINAPI WintunTestFillSendRing(const WCHAR *alias, BOOL full)
 {
     struct session *s;
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     s = live_of(alias);
     if (s != NULL)
         s->tx_full = full;
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
 }
 
 /* ---- test exports: driver-side events ---- */
@@ -974,13 +895,13 @@ EXPORT void WINAPI WintunTestEndOfFile(const WCHAR *alias)
     struct adapter *a;
     struct events ev = {0};
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     a = wintun_by_alias(alias);
     /* driver/wintun.c: when the device goes, the rings are unregistered (EOF both ways,
      * media disconnected) and the interface leaves the table */
     if (a != NULL)
         unlist(a, &ev);
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     fire(&ev);
 }
 
@@ -988,18 +909,18 @@ EXPORT void WINAPI WintunTestCorruptReceiveRing(const WCHAR *alias)
 {
     struct session *s;
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     s = live_of(alias);
     if (s != NULL)
         s->rx_corrupt = TRUE;
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
 }
 
 EXPORT void WINAPI WintunTestCorruptSendRing(const WCHAR *alias)
 {
     struct session *s;
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     s = live_of(alias);
     /* driver/wintun.c TunProcessReceiveData: on a bad packet the driver stops reading and
      * sets the head to MAXULONG; the other ring keeps working */
@@ -1007,7 +928,7 @@ EXPORT void WINAPI WintunTestCorruptSendRing(const WCHAR *alias)
         s->tx_corrupt = TRUE;
         s->tx.head = INVALID_POS;
     }
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
 }
 
 static DWORD WINAPI upgrade_return(void *arg)
@@ -1015,7 +936,7 @@ static DWORD WINAPI upgrade_return(void *arg)
     struct events ev = {0};
 
     Sleep((DWORD)(uintptr_t)arg);
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     for (int i = 0; i < MAX_IFACES; i++) {
         struct adapter *a = &table[i];
 
@@ -1025,7 +946,7 @@ static DWORD WINAPI upgrade_return(void *arg)
             add_event(&ev, WINTUN_TEST_ADAPTER_ADDED, a->row.luid);
         }
     }
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     fire(&ev);
     return 0;
 }
@@ -1038,7 +959,7 @@ EXPORT void WINAPI WintunTestDriverUpgrade(DWORD absent_ms)
     struct events ev = {0};
     HANDLE t;
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     for (int i = 0; i < MAX_IFACES; i++) {
         struct adapter *a = &table[i];
 
@@ -1049,7 +970,7 @@ EXPORT void WINAPI WintunTestDriverUpgrade(DWORD absent_ms)
         a->row.present = FALSE;
         add_event(&ev, WINTUN_TEST_ADAPTER_REMOVED, a->row.luid);
     }
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     fire(&ev);
     t = CreateThread(NULL, 0, upgrade_return, (void *)(uintptr_t)absent_ms, 0, NULL);
     if (t != NULL)
@@ -1066,7 +987,7 @@ EXPORT void WINAPI WintunTestSetDisabled(const WCHAR *alias, BOOL disabled)
     struct adapter *a;
     struct events ev = {0};
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     a = wintun_by_alias(alias);
     if (a != NULL && a->disabled != !!disabled) {
         a->disabled = !!disabled;
@@ -1078,27 +999,27 @@ EXPORT void WINAPI WintunTestSetDisabled(const WCHAR *alias, BOOL disabled)
                       a->row.luid);
         }
     }
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     fire(&ev);
 }
 
 EXPORT void WINAPI WintunTestSetDeviceTimeout(DWORD ms)
 {
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     device_timeout_ms = ms;
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
 }
 
 EXPORT void WINAPI WintunTestFailNext(const char *function, DWORD code, DWORD delay_ms)
 {
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     if (n_fails < FAIL_SLOTS && function != NULL && code != 0) {
         snprintf(fails[n_fails].function, sizeof(fails[n_fails].function), "%s", function);
         fails[n_fails].code = code;
         fails[n_fails].delay_ms = delay_ms;
         n_fails++;
     }
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
 }
 
 /* ---- test exports: observations ---- */
@@ -1107,11 +1028,11 @@ EXPORT LONG WINAPI WintunTestViolations(char *what, DWORD size)
 {
     LONG n;
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     if (what != NULL && size > 0)
         snprintf(what, size, "%s", last_violation);
     n = violation_count;
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     return n;
 }
 
@@ -1120,10 +1041,10 @@ EXPORT DWORD WINAPI WintunTestCapacity(const WCHAR *alias)
     struct session *s;
     DWORD c;
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     s = live_of(alias);
     c = s != NULL ? s->capacity : 0;
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     return c;
 }
 
@@ -1137,7 +1058,7 @@ EXPORT int WINAPI WintunTestAdapters(int i, WCHAR *name, DWORD size, GUID *guid)
 {
     int n = 0;
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     for (int k = 0; k < MAX_IFACES; k++) {
         if (!table[k].listed || !table[k].row.wintun)
             continue;
@@ -1149,7 +1070,7 @@ EXPORT int WINAPI WintunTestAdapters(int i, WCHAR *name, DWORD size, GUID *guid)
             *guid = table[k].guid;
         n++;
     }
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     return n;
 }
 
@@ -1157,9 +1078,9 @@ EXPORT BOOL WINAPI WintunTestHasSession(const WCHAR *alias)
 {
     BOOL has;
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     has = live_of(alias) != NULL;
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     return has;
 }
 
@@ -1178,7 +1099,7 @@ EXPORT BOOL WINAPI WintunTestAddForeign(const WCHAR *alias, DWORD type, uint64_t
 
     if (alias == NULL || wcslen(alias) >= ALIAS_LEN)
         return FALSE;
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     /* interface aliases are unique on Windows */
     if (by_alias(alias) == NULL)
         a = free_slot();
@@ -1188,7 +1109,7 @@ EXPORT BOOL WINAPI WintunTestAddForeign(const WCHAR *alias, DWORD type, uint64_t
         if (luid != NULL)
             *luid = a->row.luid;
     }
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     fire(&ev);
     return a != NULL;
 }
@@ -1198,14 +1119,14 @@ EXPORT BOOL WINAPI WintunTestRemoveForeign(uint64_t luid)
     struct events ev = {0};
     BOOL found = FALSE;
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     for (int i = 0; i < MAX_IFACES && !found; i++) {
         if (table[i].listed && !table[i].row.wintun && table[i].row.luid == luid) {
             unlist(&table[i], &ev);
             found = TRUE;
         }
     }
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     fire(&ev);
     return found;
 }
@@ -1214,11 +1135,11 @@ EXPORT BOOL WINAPI WintunTestByAlias(const WCHAR *alias, struct wintun_test_ifac
 {
     struct adapter *a;
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     a = by_alias(alias);
     if (a != NULL && out != NULL)
         *out = a->row;
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     return a != NULL;
 }
 
@@ -1226,7 +1147,7 @@ EXPORT BOOL WINAPI WintunTestByLuid(uint64_t luid, struct wintun_test_iface *out
 {
     BOOL found = FALSE;
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     for (int i = 0; i < MAX_IFACES && !found; i++) {
         if (table[i].listed && table[i].row.luid == luid) {
             if (out != NULL)
@@ -1234,7 +1155,7 @@ EXPORT BOOL WINAPI WintunTestByLuid(uint64_t luid, struct wintun_test_iface *out
             found = TRUE;
         }
     }
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     return found;
 }
 
@@ -1242,7 +1163,7 @@ EXPORT int WINAPI WintunTestIface(int i, struct wintun_test_iface *out)
 {
     int n = 0;
 
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     for (int k = 0; k < MAX_IFACES; k++) {
         if (!table[k].listed)
             continue;
@@ -1250,301 +1171,14 @@ EXPORT int WINAPI WintunTestIface(int i, struct wintun_test_iface *out)
             *out = table[k].row;
         n++;
     }
-    LeaveCriticalSection(&lock);
+    LeaveCriticalSection(&double_lock);
     return n;
 }
 
 EXPORT void WINAPI WintunTestSetHook(wintun_test_hook fn, void *ctx)
 {
-    EnterCriticalSection(&lock);
+    EnterCriticalSection(&double_lock);
     hook = fn;
     hook_ctx = ctx;
-    LeaveCriticalSection(&lock);
-}
-
-/* ---- bridged mode ----
- *
- * With VEILTUN_DOUBLE_BRIDGE=127.0.0.1:PORT in the environment, the first adapter created is
- * backed by a real Linux TUN device owned by a helper (tests/windows/bridge/helper.c) that
- * listens on that TCP port. Only where packets come from and go to changes: a thread of the
- * double plays the driver's part, writing what the Linux stack routed into the TUN device into
- * the receive ring with the same chain rule as WintunTestInjectBatch (write_chain), and taking
- * what the application sent with the same checks as WintunTestTakeSent (take_one).
- *
- * Channel: a TCP connection for control (create, IP configuration) whose end is the crash
- * signal (Wintun removes an adapter when its process ends, even killed: the helper removes the
- * Linux device when this connection closes, which the kernel does for a killed process), and
- * a pair of loopback UDP sockets for packets, one datagram per packet. A shared-memory ring in
- * a file would be closer to the driver's rings, but the application already uses the double's
- * rings: this channel only stands in for the Linux stack behind the driver, and UDP keeps
- * packet boundaries with no framing, works unchanged under Wine, and lets the helper batch
- * with recvmmsg/sendmmsg. The application's calls never wait for the channel: they touch the
- * rings under the double's lock as before; only the bridge thread does socket I/O.
- */
-#define BRIDGE_BATCH 64
-
-static struct {
-    BOOL used;               /* one bridged adapter per process, the first one created */
-    struct adapter *adapter; /* while bridged (lock held to read or change) */
-    SOCKET ctl, in, out;     /* control (TCP), packets from / to the helper (UDP) */
-    WSAEVENT in_event;
-    HANDLE thread, quit, tx_wake;
-    BOOL alertable;           /* driver/wintun.c Ring->Alertable: the thread sleeps (lock held) */
-    volatile LONG ring_drops; /* chains from the helper that found no session or no room */
-} br = {.ctl = INVALID_SOCKET, .in = INVALID_SOCKET, .out = INVALID_SOCKET};
-
-static BYTE bridge_rx[BRIDGE_BATCH][MAX_PACKET + 1], bridge_tx[BRIDGE_BATCH][MAX_PACKET + 1];
-
-static BOOL bridge_wanted(void)
-{
-    char v[8];
-
-    return GetEnvironmentVariableA("VEILTUN_DOUBLE_BRIDGE", v, sizeof(v)) > 0;
-}
-
-/* One line from the control connection (the helper's replies are short). */
-static BOOL recv_line(SOCKET s, char *buf, int cap)
-{
-    for (int n = 0; n < cap - 1;) {
-        int r = recv(s, buf + n, 1, 0);
-
-        if (r <= 0)
-            return FALSE;
-        if (buf[n] == '\n') {
-            buf[n] = 0;
-            return TRUE;
-        }
-        n++;
-    }
-    return FALSE;
-}
-
-static BOOL send_all(SOCKET s, const char *buf, int len)
-{
-    while (len > 0) {
-        int r = send(s, buf, len, 0);
-
-        if (r <= 0)
-            return FALSE;
-        buf += r;
-        len -= r;
-    }
-    return TRUE;
-}
-
-/* Sends one control line and waits (bounded by SO_RCVTIMEO) for "ok" or "err ...". */
-static BOOL bridge_exchange(const char *line, char *reply, int cap)
-{
-    BOOL ok = FALSE;
-
-    EnterCriticalSection(&bridge_ctl_lock);
-    if (br.ctl != INVALID_SOCKET && send_all(br.ctl, line, (int)strlen(line)) &&
-        recv_line(br.ctl, reply, cap))
-        ok = strncmp(reply, "ok", 2) == 0;
-    LeaveCriticalSection(&bridge_ctl_lock);
-    return ok;
-}
-
-/* The bridged adapter's live session, or NULL. Lock held. */
-static struct session *bridged_session(void)
-{
-    struct adapter *a = br.adapter;
-
-    return a != NULL && a->live != NULL && !a->live->cut ? a->live : NULL;
-}
-
-/* Helper -> receive ring: what arrived is one chain (all or nothing, as the driver takes an
- * NBL chain). Returns TRUE if there may be more. */
-static BOOL bridge_from_helper(void)
-{
-    const BYTE *data[BRIDGE_BATCH];
-    DWORD sizes[BRIDGE_BATCH];
-    DWORD n = 0;
-    BOOL ok;
-
-    WSAResetEvent(br.in_event);
-    while (n < BRIDGE_BATCH) {
-        int r = recv(br.in, (char *)bridge_rx[n], MAX_PACKET + 1, 0);
-
-        if (r <= 0)
-            break;
-        data[n] = bridge_rx[n];
-        sizes[n++] = (DWORD)r;
-    }
-    if (n == 0)
-        return FALSE;
-    EnterCriticalSection(&lock);
-    ok = write_chain(bridged_session(), data, sizes, n);
-    LeaveCriticalSection(&lock);
-    if (!ok)
-        InterlockedIncrement(&br.ring_drops);
-    return n == BRIDGE_BATCH;
-}
-
-/* Send ring -> helper: up to a batch of published packets, space freed as the driver frees
- * it; the sockets are used outside the lock. Returns TRUE if there may be more. */
-static BOOL bridge_to_helper(void)
-{
-    DWORD sizes[BRIDGE_BATCH], n = 0;
-
-    EnterCriticalSection(&lock);
-    br.alertable = FALSE;
-    while (n < BRIDGE_BATCH &&
-           (sizes[n] = take_one(bridged_session(), bridge_tx[n], MAX_PACKET + 1)) > 0)
-        n++;
-    LeaveCriticalSection(&lock);
-    for (DWORD i = 0; i < n; i++)
-        send(br.out, (const char *)bridge_tx[i], (int)sizes[i], 0);
-    return n == BRIDGE_BATCH;
-}
-
-/* driver/wintun.c TunProcessReceiveData: the driver marks the ring alertable, looks once
- * more, and only then sleeps; the DLL sets the event only when it is alertable. */
-static BOOL bridge_may_sleep(void)
-{
-    struct session *s;
-    BOOL idle;
-
-    EnterCriticalSection(&lock);
-    s = bridged_session();
-    idle = s == NULL || s->drv_take == s->drv_checked;
-    br.alertable = idle;
-    LeaveCriticalSection(&lock);
-    return idle;
-}
-
-static DWORD WINAPI bridge_thread(void *arg)
-{
-    HANDLE waits[3] = {br.quit, br.in_event, br.tx_wake};
-    BOOL more = TRUE;
-
-    (void)arg;
-    for (;;) {
-        if (!more && bridge_may_sleep() &&
-            WaitForMultipleObjects(3, waits, FALSE, INFINITE) == WAIT_OBJECT_0)
-            break;
-        if (WaitForSingleObject(br.quit, 0) == WAIT_OBJECT_0)
-            break;
-        more = bridge_from_helper();
-        more = bridge_to_helper() || more;
-    }
-    /* The adapter is gone: closing the control connection makes the helper remove the
-     * Linux device at once. */
-    EnterCriticalSection(&bridge_ctl_lock);
-    closesocket(br.ctl);
-    br.ctl = INVALID_SOCKET;
-    LeaveCriticalSection(&bridge_ctl_lock);
-    closesocket(br.in);
-    closesocket(br.out);
-    return 0;
-}
-
-static BOOL udp_socket(SOCKET *s, int buffer_option)
-{
-    int size = 8 << 20;
-
-    *s = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-    if (*s == INVALID_SOCKET)
-        return FALSE;
-    setsockopt(*s, SOL_SOCKET, buffer_option, (const char *)&size, sizeof(size));
-    return TRUE;
-}
-
-/* Connects to the helper and has it create the Linux device called @p name. */
-static BOOL bridge_connect(const WCHAR *name)
-{
-    char target[64], alias[4 * ALIAS_LEN], line[5 * ALIAS_LEN], reply[128], *colon;
-    struct sockaddr_in helper = {.sin_family = AF_INET}, local = {.sin_family = AF_INET};
-    int len = sizeof(local), port;
-    DWORD timeout = 10000;
-    WSADATA wsa;
-
-    if (br.used)
-        return TRUE; /* only the first adapter is bridged; later ones are plain */
-    br.used = TRUE;
-    GetEnvironmentVariableA("VEILTUN_DOUBLE_BRIDGE", target, sizeof(target));
-    colon = strrchr(target, ':');
-    if (colon == NULL || WSAStartup(MAKEWORD(2, 2), &wsa) != 0)
-        goto fail;
-    *colon = 0;
-    helper.sin_port = htons((u_short)atoi(colon + 1));
-    local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    helper.sin_addr.s_addr = inet_addr(target);
-    if (helper.sin_addr.s_addr == INADDR_NONE)
-        goto fail;
-    br.ctl = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    if (br.ctl == INVALID_SOCKET ||
-        setsockopt(br.ctl, SOL_SOCKET, SO_RCVTIMEO, (const char *)&timeout, sizeof(timeout)) ||
-        connect(br.ctl, (struct sockaddr *)&helper, sizeof(helper)) != 0)
-        goto fail;
-    if (!udp_socket(&br.in, SO_RCVBUF) || !udp_socket(&br.out, SO_SNDBUF) ||
-        bind(br.in, (struct sockaddr *)&local, sizeof(local)) != 0 ||
-        getsockname(br.in, (struct sockaddr *)&local, &len) != 0)
-        goto fail;
-    WideCharToMultiByte(CP_UTF8, 0, name, -1, alias, sizeof(alias), NULL, NULL);
-    alias[sizeof(alias) - 1] = 0;
-    snprintf(line, sizeof(line), "create %s %u\n", alias, (unsigned)ntohs(local.sin_port));
-    if (!bridge_exchange(line, reply, sizeof(reply)) || sscanf(reply, "ok %d", &port) != 1)
-        goto fail;
-    helper.sin_port = htons((u_short)port);
-    if (connect(br.out, (struct sockaddr *)&helper, sizeof(helper)) != 0)
-        goto fail;
-    br.in_event = WSACreateEvent();
-    br.quit = CreateEventW(NULL, TRUE, FALSE, NULL);
-    br.tx_wake = CreateEventW(NULL, FALSE, FALSE, NULL);
-    if (br.in_event == WSA_INVALID_EVENT || br.quit == NULL || br.tx_wake == NULL ||
-        WSAEventSelect(br.in, br.in_event, FD_READ) != 0)
-        goto fail;
-    br.thread = CreateThread(NULL, 0, bridge_thread, NULL, 0, NULL);
-    if (br.thread != NULL)
-        return TRUE;
-fail:
-    fprintf(stderr, "wintun double: bridge to %s failed (Winsock %d)\n", target, WSAGetLastError());
-    closesocket(br.ctl);
-    closesocket(br.in);
-    closesocket(br.out);
-    br.ctl = br.in = br.out = INVALID_SOCKET;
-    SetLastError(ERROR_GEN_FAILURE);
-    return FALSE;
-}
-
-/* Lock held. */
-static void bridge_bind(struct adapter *a)
-{
-    if (br.thread != NULL && br.adapter == NULL && br.ctl != INVALID_SOCKET)
-        br.adapter = a;
-}
-
-/* Lock held: the bridged adapter leaves the table. */
-static void bridge_detach(struct adapter *a)
-{
-    if (a != NULL && a == br.adapter) {
-        br.adapter = NULL;
-        SetEvent(br.quit);
-    }
-}
-
-/* Lock held: WintunSendPacket published packets (api/session.c sets the driver's event only
- * when the ring is alertable). */
-static void bridge_wake_sender(struct session *s)
-{
-    if (br.adapter != NULL && s->adapter == br.adapter && br.alertable) {
-        br.alertable = FALSE;
-        SetEvent(br.tx_wake);
-    }
-}
-
-/* For the IP Helper stand-in in bridged mode: forwards one configuration line (see
- * tests/windows/bridge/helper.c for the grammar). FALSE if the helper refused it or is gone. */
-EXPORT BOOL WINAPI WintunTestBridgeConfig(const char *line)
-{
-    char reply[256];
-
-    return bridge_exchange(line, reply, sizeof(reply));
-}
-
-/* Chains from the helper dropped for want of a session or of room in the receive ring. */
-EXPORT LONG WINAPI WintunTestBridgeDrops(void)
-{
-    return InterlockedCompareExchange(&br.ring_drops, 0, 0);
+    LeaveCriticalSection(&double_lock);
 }
