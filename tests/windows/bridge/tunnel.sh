@@ -137,6 +137,7 @@ for i in $(seq 20); do
 done
 [ -n "$gone" ] || wfail "vt0 still in A 2 s after kill -9 of veiltun.exe"
 note "kill -9: vt0 gone within $((gone * 100)) ms"
+note "$(grep -m1 removed /tmp/vt-$TEST-$$-helper.log)"
 start_windows
 expect "ping A -> B after the restart" in_a ping -c 3 -i 0.2 -W 3 $OVER_B
 note "restarted on the same name, ping OK ($(elapsed) s in all)"
