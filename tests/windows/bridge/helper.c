@@ -21,7 +21,9 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -245,6 +247,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s 127.0.0.1:PORT\n", argv[0]);
         return 2;
     }
+    /* A test that is killed (ctest's timeout) must not leave the helper, and so the device,
+     * behind: it ends with the test's shell. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     *colon = 0;
     a.sin_port = htons((uint16_t)atoi(colon + 1));
     b.bufs = calloc(BATCH, SLOT);

@@ -10,7 +10,7 @@
 # Everything is bounded in time and removed on exit (namespaces, processes, the Wine server).
 # Args: wine-run.sh veiltun.exe wintun-double.dll iphlpapi-bridge.dll LINUX_BUILD WORKDIR
 set -u
-WINE_RUN=$1 TOOL_EXE=$2 DOUBLE_DLL=$3 IPHLP_DLL=$4 LINUX_BUILD=$5 WORK=$6
+WINE_RUN=$1 TOOL_EXE=$2 DOUBLE_DLL=$3 IPHLP_DLL=$4 LINUX_BUILD=$5 WORK=$(realpath -m "$6")
 TEST=bridge
 LINUX_TOOL=$LINUX_BUILD/tools/veiltun/veiltun
 HELPER=$LINUX_BUILD/tests/windows/bridge/bridge_helper
@@ -62,13 +62,25 @@ wfail() { fail "$@"; }
 mkdir -p "$BIN" "$WORK"
 cp "$TOOL_EXE" "$(dirname "$TOOL_EXE")/libveiltun.dll" "$BIN/" || fail "copy veiltun.exe"
 cp "$DOUBLE_DLL" "$BIN/wintun.dll" || fail "copy the double"
-in_a "$WINE_RUN" --boot || fail "Wine server in A"
+# Not wine-run.sh --boot, whose server stays until killed: this one ends 5 s after its last
+# client, so even a test killed before its cleanup leaves no Wine server in A for long.
+# A server of this prefix left from an earlier run (in another namespace) would create
+# veiltun.exe's sockets there: stop it and wait for its end first.
+wineserver -k 2>/dev/null
+timeout 10 wineserver -w 2>/dev/null
+in_a wineserver -p5 </dev/null >/dev/null 2>/tmp/vt-$TEST-$$-wineserver.log ||
+    fail "Wine server in A: $(cat /tmp/vt-$TEST-$$-wineserver.log)"
+WINEDLLOVERRIDES="mscoree,mshtml=" in_a "$WINE_RUN" cmd /c exit </dev/null >/dev/null 2>&1 ||
+    fail "Wine prefix $WINEPREFIX"
 SYS32=$WINEPREFIX/drive_c/windows/system32
 [ -d "$SYS32" ] || fail "no System32 in $WINEPREFIX"
 cp "$IPHLP_DLL" "$SYS32/iphlpapi.dll" || fail "install the IP Helper stand-in"
 note "Wine prefix ready ($(elapsed) s)"
 
-in_a "$HELPER" 127.0.0.1:$BRIDGE_PORT >/tmp/vt-$TEST-$$-helper.out 2>/tmp/vt-$TEST-$$-helper.log &
+# Started with ip netns exec directly (not through in_a, a function: a background function is
+# a subshell, and killing it would leave the helper running).
+ip netns exec "$NS_A" "$HELPER" 127.0.0.1:$BRIDGE_PORT >/tmp/vt-$TEST-$$-helper.out \
+    2>/tmp/vt-$TEST-$$-helper.log &
 PIDS+=("$!")
 for _ in $(seq 50); do grep -q listening /tmp/vt-$TEST-$$-helper.out && break; sleep 0.1; done
 grep -q listening /tmp/vt-$TEST-$$-helper.out || wfail "bridge_helper did not start"
@@ -81,7 +93,8 @@ device_addrs() {
 
 # start_windows: veiltun.exe tunnel in A; ready when the Linux device has its addresses.
 start_windows() {
-    in_a env VEILTUN_DOUBLE_BRIDGE=127.0.0.1:$BRIDGE_PORT "$WINE_RUN" "$BIN/veiltun.exe" \
+    ip netns exec "$NS_A" env VEILTUN_DOUBLE_BRIDGE=127.0.0.1:$BRIDGE_PORT \
+        "$WINE_RUN" "$BIN/veiltun.exe" \
         tunnel --dev vt0 --addr $OVER_A/24 --addr $OVER6_A/64 --listen :$PORT \
         --peer $UNDER_B:$PORT 2>>"$WIN_LOG" &
     WIN_PID=$!
@@ -137,6 +150,7 @@ for i in $(seq 20); do
 done
 [ -n "$gone" ] || wfail "vt0 still in A 2 s after kill -9 of veiltun.exe"
 note "kill -9: vt0 gone within $((gone * 100)) ms"
+for _ in $(seq 10); do grep -q removed /tmp/vt-$TEST-$$-helper.log && break; sleep 0.1; done
 note "$(grep -m1 removed /tmp/vt-$TEST-$$-helper.log)"
 start_windows
 expect "ping A -> B after the restart" in_a ping -c 3 -i 0.2 -W 3 $OVER_B
