@@ -68,6 +68,9 @@ cp "$DOUBLE_DLL" "$BIN/wintun.dll" || fail "copy the double"
 # veiltun.exe's sockets there: stop it and wait for its end first.
 wineserver -k 2>/dev/null
 timeout 10 wineserver -w 2>/dev/null
+# The server works in the prefix's directory; the first run (a clean build) has none yet, and
+# `wine` below fills it.
+mkdir -p "$WINEPREFIX"
 in_a wineserver -p5 </dev/null >/dev/null 2>/tmp/vt-$TEST-$$-wineserver.log ||
     fail "Wine server in A: $(cat /tmp/vt-$TEST-$$-wineserver.log)"
 WINEDLLOVERRIDES="mscoree,mshtml=" in_a "$WINE_RUN" cmd /c exit </dev/null >/dev/null 2>&1 ||
