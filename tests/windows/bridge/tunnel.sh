@@ -59,7 +59,7 @@ eval "lib_$(declare -f fail)"
 fail() { show_logs; lib_fail "$@"; }
 wfail() { fail "$@"; }
 
-mkdir -p "$BIN" "$WORK"
+mkdir -p "$BIN" "$WORK" "$WINEPREFIX" # wineserver needs the prefix directory to exist
 cp "$TOOL_EXE" "$(dirname "$TOOL_EXE")/libveiltun.dll" "$BIN/" || fail "copy veiltun.exe"
 cp "$DOUBLE_DLL" "$BIN/wintun.dll" || fail "copy the double"
 # Not wine-run.sh --boot, whose server stays until killed: this one ends 5 s after its last
