@@ -8,7 +8,8 @@
  * reads with veiltun_read_batch() and hands the slots it turned into replies straight to
  * veiltun_write_batch() (writes take each slot's len).
  * Usage: echo_lib NAME ADDR4/PREFIX PEER4 ADDR6/PREFIX PEER6 MTU COUNT SECONDS
- * Exits 0 after answering COUNT requests (then prints its counters and closes the device),
+ * Exits 0 after answering COUNT requests and serving LINGER_MS more (then prints its counters
+ * and closes the device),
  * 1 if SECONDS pass first or a call fails, 2 on bad arguments. */
 #include "veiltun.h"
 
@@ -137,16 +138,27 @@ static int wait_ready(struct echo *e, int with_handle, DWORD ms)
     return r > 0 ? 1 : r == VEILTUN_ETIMEDOUT ? 0 : r;
 }
 
+/* Serves until COUNT requests are answered, then LINGER_MS more: Wintun promises nothing for
+ * packets still in the send ring when the session ends, and the double drops them, so a
+ * program that closed at once could lose its last replies. */
+#define LINGER_MS 500
+
 static int run(struct echo *e, unsigned long count, unsigned long seconds)
 {
     ULONGLONG deadline = GetTickCount64() + seconds * 1000ull;
-    int r;
+    int r, lingering = 0;
 
     printf("ready\n");
     fflush(stdout);
-    while (e->answered < count) {
+    for (;;) {
         ULONGLONG now = GetTickCount64();
+        if (!lingering && e->answered >= count) {
+            lingering = 1;
+            deadline = now + LINGER_MS;
+        }
         if (now >= deadline) {
+            if (lingering)
+                return 0;
             fprintf(stderr, "echo_lib: %lu of %lu requests answered in %lu s\n", e->answered, count,
                     seconds);
             return 1;
@@ -159,7 +171,6 @@ static int run(struct echo *e, unsigned long count, unsigned long seconds)
             return 1;
         }
     }
-    return 0;
 }
 
 int main(int argc, char **argv)

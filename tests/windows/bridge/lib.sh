@@ -35,9 +35,13 @@ trap bridge_cleanup EXIT
 elapsed() { echo $(($(date +%s) - START)); }
 # On failure: what each side saw.
 show_logs() {
-    tail -n 20 "$WIN_LOG" "$HELPER_LOG" /tmp/vt-$TEST-$$-b.log 2>/dev/null >&2
+    tail -n 20 "$WIN_LOG" /tmp/vt-$TEST-$$-win.out "$HELPER_LOG" /tmp/vt-$TEST-$$-b.log >&2 2>/dev/null
     ip -n "$NS_A" -s link show vt0 >&2 2>/dev/null
     ip netns exec "$NS_B" "$VEILTUN" show vt0 --json 2>/dev/null | jq -c '.[0].tunnel' >&2
+    # counters.sh's snapshots, side by side
+    local snaps
+    snaps=$(ls /tmp/vt-$TEST-$$-snap.[0-9] 2>/dev/null)
+    [ -n "$snaps" ] && echo "snapshots: $snaps" >&2 && paste $snaps | tr '\n' ';' >&2
 }
 eval "lib_$(declare -f fail)"
 fail() { show_logs; lib_fail "$@"; }
@@ -67,7 +71,8 @@ bridge_setup() {
     # is a subshell, and killing it would leave the helper running).
     ip netns exec "$NS_A" "$HELPER" 127.0.0.1:$BRIDGE_PORT >/tmp/vt-$TEST-$$-helper.out \
         2>"$HELPER_LOG" &
-    PIDS+=("$!")
+    HELPER_PID=$!
+    PIDS+=("$HELPER_PID")
     for _ in $(seq 50); do grep -q listening /tmp/vt-$TEST-$$-helper.out && break; sleep 0.1; done
     grep -q listening /tmp/vt-$TEST-$$-helper.out || fail "bridge_helper did not start"
 }
