@@ -41,7 +41,7 @@ show_logs() {
     # counters.sh's snapshots, side by side
     local snaps
     snaps=$(ls /tmp/vt-$TEST-$$-snap.[0-9] 2>/dev/null)
-    [ -n "$snaps" ] && echo "snapshots: $snaps" >&2 && paste $snaps | tr '\n' ';' >&2
+    [ -n "$snaps" ] && echo "snapshots: $snaps" >&2 && { paste $snaps | tr '\n' ';'; echo; } >&2
 }
 eval "lib_$(declare -f fail)"
 fail() { show_logs; lib_fail "$@"; }
