@@ -20,7 +20,10 @@ win_report() {
     tr -d "\r" <"$WIN_LOG" | tac | awk '/^tunnel vt0:/ {exit} {print}' | tac | awk '{
         g = $1; sub(":", "", g); sub(/^ *[a-z]*: /, ""); sub(/^[^;]*; /, "")
         n = split($0, kv, ", ")
-        for (i = 1; i <= n; i++) { split(kv[i], f, " "); print (g == "traffic" ? "" : g ".") f[1], f[2] }
+        for (i = 1; i <= n; i++) {
+            split(kv[i], f, " ")
+            print (g == "traffic" ? "" : g ".") f[1], f[2]
+        }
     }' | sed 's/^/win./'
 }
 
@@ -60,21 +63,37 @@ helper_now() {
     done
     [ "$n" -gt "$n0" ] || fail "bridge_helper did not print its counts"
     line=$(grep ' counts (' "$HELPER_LOG" | tail -n 1)
-    echo "$line" | sed -E 's/.*to the double ([0-9]+), from it ([0-9]+), lost ([0-9]+), refused ([0-9]+), ring drops ([0-9]+).*/h.to \1\nh.from \2\nh.lost \3\nh.refused \4\nh.ring_drops \5/'
+    local name
+    for name in "to the double:to" "from it:from" "lost:lost" "refused:refused" \
+        "ring drops:ring_drops"; do
+        echo "h.${name#*:} $(echo "$line" | sed -n "s/.*[(,] *${name%:*} \([0-9]*\).*/\1/p")"
+    done
 }
 
-# snapshot FILE: every counter, once veiltun.exe's have settled.
+# The counters other than veiltun.exe's.
+others_now() {
+    in_b "$VEILTUN" show vt0 --json | jq -r '.[0].tunnel | paths(scalars) as $p |
+        "lin.\($p | map(tostring) | join(".")) \(getpath($p))"'
+    ip -n "$NS_A" -j -s link show vt0 |
+        jq -r '.[0].stats64 | "a.vt0_tx \(.tx.packets)\na.vt0_rx \(.rx.packets)"'
+    echo "a.udp_errors $(udp_errors "$NS_A")"
+    echo "b.udp_errors $(udp_errors "$NS_B")"
+    helper_now
+}
+
+# snapshot FILE: every counter, read while nothing moves: the others' are read before and
+# after veiltun.exe's settle and must not change in between (A's stack sends a router
+# solicitation now and then: a packet in flight during the reads would be counted on one side
+# of the snapshot only).
 snapshot() {
-    {
-        win_quiet_report
-        in_b "$VEILTUN" show vt0 --json | jq -r '.[0].tunnel | paths(scalars) as $p |
-            "lin.\($p | map(tostring) | join(".")) \(getpath($p))"'
-        ip -n "$NS_A" -j -s link show vt0 |
-            jq -r '.[0].stats64 | "a.vt0_tx \(.tx.packets)\na.vt0_rx \(.rx.packets)"'
-        echo "a.udp_errors $(udp_errors "$NS_A")"
-        echo "b.udp_errors $(udp_errors "$NS_B")"
-        helper_now
-    } >"$1"
+    local before after
+    for _ in $(seq 5); do
+        before=$(others_now)
+        win_quiet_report >"$1"
+        after=$(others_now)
+        [ "$before" = "$after" ] && echo "$after" >>"$1" && return 0
+    done
+    fail "the counters kept moving: no snapshot in 5 tries"
 }
 
 # check_accounting BEFORE AFTER: the equations above on the differences; prints the flows.

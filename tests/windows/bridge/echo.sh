@@ -12,7 +12,8 @@
 # Args: wine-run.sh echo_lib.exe libveiltun.dll wintun-double.dll iphlpapi-bridge.dll
 #       LINUX_BUILD WORKDIR
 set -u
-WINE_RUN=$1 ECHO_EXE=$2 LIB_DLL=$3 DOUBLE_DLL=$4 IPHLP_DLL=$5 LINUX_BUILD=$6 WORK=$(realpath -m "$7")
+WINE_RUN=$1 ECHO_EXE=$2 LIB_DLL=$3 DOUBLE_DLL=$4 IPHLP_DLL=$5 LINUX_BUILD=$6
+WORK=$(realpath -m "$7")
 TEST=bridge-echo
 LINUX_TOOL=$LINUX_BUILD/tools/veiltun/veiltun
 HELPER=$LINUX_BUILD/tests/windows/bridge/bridge_helper

@@ -35,7 +35,8 @@ trap bridge_cleanup EXIT
 elapsed() { echo $(($(date +%s) - START)); }
 # On failure: what each side saw.
 show_logs() {
-    tail -n 20 "$WIN_LOG" /tmp/vt-$TEST-$$-win.out "$HELPER_LOG" /tmp/vt-$TEST-$$-b.log >&2 2>/dev/null
+    tail -n 20 "$WIN_LOG" /tmp/vt-$TEST-$$-win.out "$HELPER_LOG" /tmp/vt-$TEST-$$-b.log \
+        >&2 2>/dev/null
     ip -n "$NS_A" -s link show vt0 >&2 2>/dev/null
     ip netns exec "$NS_B" "$VEILTUN" show vt0 --json 2>/dev/null | jq -c '.[0].tunnel' >&2
     # counters.sh's snapshots, side by side
@@ -83,9 +84,10 @@ device_addrs() {
         jq -r '[.[0].addr_info[]? | select(.scope == "global") | .local] | sort | join(" ")'
 }
 
-# wait_device_gone WHAT: vt0 must leave A within 2 s (the crash rule); says how fast.
+# wait_device_gone WHAT...: vt0 must leave A within 2 s (the crash rule); says how fast.
 wait_device_gone() {
     local i
+    set -- "$*"
     for i in $(seq 20); do
         ip -n "$NS_A" link show vt0 >/dev/null 2>&1 || {
             note "$1: vt0 gone within $((i * 100)) ms"

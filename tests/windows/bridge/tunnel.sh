@@ -35,6 +35,13 @@ bridge_setup "$TOOL_EXE" "$(dirname "$TOOL_EXE")/libveiltun.dll"
 
 # start_windows: veiltun.exe tunnel in A; ready when the Linux device has its addresses.
 start_windows() {
+    # After a kill -9, Wine's server may hold the killed process's UDP socket a moment longer
+    # than its TCP connection to the helper (whose end removed the device): wait (bounded)
+    # until the port is free, so that a failed bind is not taken for a failed restart.
+    for _ in $(seq 50); do
+        in_a ss -Huln "sport = :$PORT" | grep -q . || break
+        sleep 0.1
+    done
     ip netns exec "$NS_A" env VEILTUN_DOUBLE_BRIDGE=127.0.0.1:$BRIDGE_PORT \
         "$WINE_RUN" "$BIN/veiltun.exe" \
         tunnel --dev vt0 --addr $OVER_A/24 --addr $OVER6_A/64 --listen :$PORT \
@@ -96,16 +103,20 @@ in_b "$HELPERS/udpsend" $JUNK 40000 $UNDER_A $PORT random 40 || fail "udpsend ra
 snapshot $SNAP.2
 awk 'NR == FNR {b[$1] = $2; next} $1 ~ /^(win.dropped|win.datagrams_in|a.vt0_rx|a.udp_errors)/ {
     print $1, $2 - b[$1]}' $SNAP.1 $SNAP.2 >$SNAP.junk
-want_eq "wrong-peer drops on the Windows side" 80 "$(awk '$1 == "win.dropped.wrong_peer" {print $2}' $SNAP.junk)"
-want_eq "other counters moved by the junk" "" "$(awk '$1 != "win.dropped.wrong_peer" && $2 != 0' $SNAP.junk)"
+want_eq "wrong-peer drops on the Windows side" 80 \
+    "$(awk '$1 == "win.dropped.wrong_peer" {print $2}' $SNAP.junk)"
+want_eq "other counters moved by the junk" "" \
+    "$(awk '$1 != "win.dropped.wrong_peer" && $2 != 0' $SNAP.junk)"
 note "80 junk datagrams from $JUNK dropped and counted as wrong peer"
 
 # The crash rule, mid-transfer: TCP both ways, veiltun.exe killed once each sink has 2 MB;
 # then no adapter is left, and a new veiltun.exe on the same name carries traffic at once.
 head -c 50000000 /dev/urandom >/tmp/vt-$TEST-$$-big
-ip netns exec "$NS_B" timeout 60 "$HELPERS/tcpsink" $OVER_B 5203 >/tmp/vt-$TEST-$$-sinkb 2>/dev/null &
+ip netns exec "$NS_B" timeout 60 "$HELPERS/tcpsink" $OVER_B 5203 \
+    >/tmp/vt-$TEST-$$-sinkb 2>/dev/null &
 PIDS+=("$!")
-ip netns exec "$NS_A" timeout 60 "$HELPERS/tcpsink" $OVER_A 5204 >/tmp/vt-$TEST-$$-sinka 2>/dev/null &
+ip netns exec "$NS_A" timeout 60 "$HELPERS/tcpsink" $OVER_A 5204 \
+    >/tmp/vt-$TEST-$$-sinka 2>/dev/null &
 PIDS+=("$!")
 for _ in $(seq 50); do
     in_a ss -ltn | grep -q ":5204 " && in_b ss -ltn | grep -q ":5203 " && break
@@ -128,7 +139,8 @@ victim=$(windows_pid)
 [ "$(echo "$victim" | wc -w)" = 1 ] || fail "expected one veiltun.exe process in A, saw '$victim'"
 kill -9 "$victim"
 got_a=$(size /tmp/vt-$TEST-$$-sinka) got_b=$(size /tmp/vt-$TEST-$$-sinkb)
-wait_device_gone "kill -9 of veiltun.exe mid-transfer ($got_a and $got_b of 50000000 bytes in A and B)"
+wait_device_gone "kill -9 of veiltun.exe mid-transfer ($got_a and $got_b of 50000000 bytes" \
+    "in A and B)"
 want_ge "bytes in A's sink before the kill" 2000000 "$got_a"
 want_ge "bytes in B's sink before the kill" 2000000 "$got_b"
 [ "$got_a" -lt 50000000 ] && [ "$got_b" -lt 50000000 ] ||
