@@ -36,6 +36,7 @@ static struct {
     HANDLE thread, quit, tx_wake;
     BOOL alertable;           /* driver/wintun.c Ring->Alertable: the thread sleeps (lock held) */
     volatile LONG ring_drops; /* chains from the helper that found no session or no room */
+    unsigned long long ring_drop_packets; /* their packets (bridge thread only) */
 } br = {.ctl = INVALID_SOCKET, .in = INVALID_SOCKET, .out = INVALID_SOCKET};
 
 static BYTE bridge_rx[BRIDGE_BATCH][MAX_PACKET + 1], bridge_tx[BRIDGE_BATCH][MAX_PACKET + 1];
@@ -104,7 +105,9 @@ static struct session *bridged_session(void)
 }
 
 /* Helper -> receive ring: what arrived is one chain (all or nothing, as the driver takes an
- * NBL chain). Returns TRUE if there may be more. */
+ * NBL chain); a dropped chain's packets are counted and the count sent to the helper, as the
+ * driver counts them in the adapter's statistics, so a test can account for every packet.
+ * Returns TRUE if there may be more. */
 static BOOL bridge_from_helper(void)
 {
     const BYTE *data[BRIDGE_BATCH];
@@ -126,8 +129,14 @@ static BOOL bridge_from_helper(void)
     EnterCriticalSection(&double_lock);
     ok = double_write_chain(bridged_session(), data, sizes, n);
     LeaveCriticalSection(&double_lock);
-    if (!ok)
+    if (!ok) {
+        char line[48], reply[64];
+
         InterlockedIncrement(&br.ring_drops);
+        br.ring_drop_packets += n;
+        snprintf(line, sizeof(line), "drops %llu\n", br.ring_drop_packets);
+        bridge_exchange(line, reply, sizeof(reply));
+    }
     return n == BRIDGE_BATCH;
 }
 

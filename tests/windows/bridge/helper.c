@@ -8,7 +8,11 @@
  *     to UDPPORT as one datagram, and every datagram from the double is written into NAME;
  *   - "addr add|del CIDR", "mtu N", "route add|del DEST GATEWAY|- METRIC": the IP
  *     configuration the Windows program asked IP Helper for (forwarded by the bridged IP
- *     Helper stand-in), applied to NAME; each answered "ok" or "err TEXT".
+ *     Helper stand-in), applied to NAME; each answered "ok" or "err TEXT";
+ *   - "drops N": the double's count of packets it dropped for want of room in the receive
+ *     ring (as the driver counts them in the adapter's statistics), answered "ok".
+ * Its counts (packets to and from the double, lost on the way) go to stderr on SIGUSR1 and
+ * when the device is removed, so that a test can account for every packet.
  * When the control connection ends (the adapter was closed, the process exited or was
  * killed), the device is removed at once, as Wintun removes an adapter whose process ends,
  * and the next connection is served: a restart with the same name works.
@@ -24,6 +28,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -34,7 +39,7 @@
 
 struct bridge {
     veiltun *dev;
-    int ctl, udp;
+    int ctl, udp, sig;
     char line[LINE_MAX];
     size_t line_len;
     unsigned char (*bufs)[SLOT];
@@ -42,8 +47,19 @@ struct bridge {
     struct mmsghdr msgs[BATCH];
     struct iovec iov[BATCH];
     struct sockaddr_in peer; /* the double's receiving socket */
-    unsigned long long to_double, from_double, lost_to_double;
+    char name[VEILTUN_NAME_MAX + 1];
+    /* lost: sendmmsg to the double failed; refused: the device refused a write */
+    unsigned long long to_double, from_double, lost_to_double, refused, ring_drops;
 };
+
+static void print_counts(const struct bridge *b, const char *what)
+{
+    fprintf(stderr,
+            "bridge: %s %s (to the double %llu, from it %llu, lost %llu, refused %llu, "
+            "ring drops %llu)\n",
+            b->name, what, b->to_double, b->from_double, b->lost_to_double, b->refused,
+            b->ring_drops);
+}
 
 static int reply(struct bridge *b, int err)
 {
@@ -59,6 +75,7 @@ static int apply(struct bridge *b, char *line)
 {
     char verb[16] = "", op[8] = "", arg[128] = "", gw[128] = "";
     unsigned long value = 0;
+    unsigned long long count = 0;
     int err = VEILTUN_EINVAL;
 
     if (sscanf(line, "%15s", verb) != 1)
@@ -68,8 +85,11 @@ static int apply(struct bridge *b, char *line)
                                      : veiltun_del_address(b->dev, arg);
     else if (strcmp(verb, "mtu") == 0 && sscanf(line, "%*s %lu", &value) == 1)
         err = veiltun_set_mtu(b->dev, (unsigned)value);
-    else if (strcmp(verb, "route") == 0 &&
-             sscanf(line, "%*s %7s %127s %127s %lu", op, arg, gw, &value) == 4) {
+    else if (strcmp(verb, "drops") == 0 && sscanf(line, "%*s %llu", &count) == 1) {
+        b->ring_drops = count;
+        err = 0;
+    } else if (strcmp(verb, "route") == 0 &&
+               sscanf(line, "%*s %7s %127s %127s %lu", op, arg, gw, &value) == 4) {
         const char *g = strcmp(gw, "-") == 0 ? NULL : gw;
         err = strcmp(op, "add") == 0 ? veiltun_add_route(b->dev, arg, g, (uint32_t)value)
                                      : veiltun_del_route(b->dev, arg, g, (uint32_t)value);
@@ -141,8 +161,11 @@ static void double_to_device(struct bridge *b)
         b->pkts[i] = (veiltun_packet){b->bufs[i], SLOT, b->msgs[i].msg_len, 0};
     while (done < n) {
         int r = veiltun_write_batch(b->dev, b->pkts + done, (size_t)(n - done));
-        if (r <= 0)
-            break; /* the device refused: these packets are lost, as on a full queue */
+        if (r <= 0) {
+            /* the device refused: these packets are lost, as on a full queue */
+            b->refused += (unsigned long long)(n - done);
+            break;
+        }
         done += r;
     }
     b->from_double += (unsigned long long)(n > 0 ? n : 0);
@@ -190,17 +213,17 @@ static int read_create(int fd, char *name, unsigned *port)
 
 static void serve(struct bridge *b)
 {
-    char name[VEILTUN_NAME_MAX + 1], text[64];
+    char text[64];
     unsigned port = 0, data_port = 0;
     struct timeval tv = {10, 0};
     veiltun_config cfg;
     int err, n;
 
     setsockopt(b->ctl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    if (read_create(b->ctl, name, &port) < 0)
+    if (read_create(b->ctl, b->name, &port) < 0)
         return;
     veiltun_config_init(&cfg);
-    cfg.name = name;
+    cfg.name = b->name;
     cfg.mode = VEILTUN_OPEN_CREATE; /* a leftover device would be a broken crash rule */
     err = veiltun_open(&cfg, &b->dev);
     if (!err)
@@ -211,12 +234,17 @@ static void serve(struct bridge *b)
             : snprintf(text, sizeof(text), "ok %u\n", data_port);
     if (send(b->ctl, text, (size_t)n, MSG_NOSIGNAL) != n || err)
         goto out;
-    fprintf(stderr, "bridge: %s created\n", name);
+    fprintf(stderr, "bridge: %s created\n", b->name);
     for (;;) {
-        struct pollfd p[3] = {
-            {b->ctl, POLLIN, 0}, {veiltun_wait_handle(b->dev), POLLIN, 0}, {b->udp, POLLIN, 0}};
-        if (poll(p, 3, -1) < 0 && errno != EINTR)
+        struct pollfd p[4] = {{b->ctl, POLLIN, 0},
+                              {veiltun_wait_handle(b->dev), POLLIN, 0},
+                              {b->udp, POLLIN, 0},
+                              {b->sig, POLLIN, 0}};
+        struct signalfd_siginfo si;
+        if (poll(p, 4, -1) < 0 && errno != EINTR)
             break;
+        if (p[3].revents && read(b->sig, &si, sizeof(si)) == (ssize_t)sizeof(si))
+            print_counts(b, "counts");
         if (p[0].revents && control(b) < 0)
             break;
         if (p[1].revents)
@@ -230,9 +258,8 @@ out:
     if (b->udp >= 0)
         close(b->udp);
     b->udp = -1;
-    fprintf(stderr, "bridge: %s removed (to the double %llu, from it %llu, lost %llu)\n", name,
-            b->to_double, b->from_double, b->lost_to_double);
-    b->to_double = b->from_double = b->lost_to_double = 0;
+    print_counts(b, "removed");
+    b->to_double = b->from_double = b->lost_to_double = b->refused = b->ring_drops = 0;
     b->line_len = 0;
 }
 
@@ -242,6 +269,7 @@ int main(int argc, char **argv)
     struct sockaddr_in a = {.sin_family = AF_INET};
     char *colon = argc == 2 ? strrchr(argv[1], ':') : NULL;
     int one = 1, lfd;
+    sigset_t usr1;
 
     if (colon == NULL) {
         fprintf(stderr, "usage: %s 127.0.0.1:PORT\n", argv[0]);
@@ -250,11 +278,16 @@ int main(int argc, char **argv)
     /* A test that is killed (ctest's timeout) must not leave the helper, and so the device,
      * behind: it ends with the test's shell. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* SIGUSR1 asks for the counts: read from a signalfd in the poll loop, never lost. */
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &usr1, NULL);
+    b.sig = signalfd(-1, &usr1, SFD_CLOEXEC);
     *colon = 0;
     a.sin_port = htons((uint16_t)atoi(colon + 1));
     b.bufs = calloc(BATCH, SLOT);
     lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (b.bufs == NULL || lfd < 0 || inet_pton(AF_INET, argv[1], &a.sin_addr) != 1 ||
+    if (b.bufs == NULL || lfd < 0 || b.sig < 0 || inet_pton(AF_INET, argv[1], &a.sin_addr) != 1 ||
         setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
         bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(lfd, 4) < 0) {
         perror("bridge: listen");
