@@ -15,16 +15,8 @@ set -u
 WINE_RUN=$1 ECHO_EXE=$2 LIB_DLL=$3 DOUBLE_DLL=$4 IPHLP_DLL=$5 LINUX_BUILD=$6
 WORK=$(realpath -m "$7")
 TEST=bridge-echo
-LINUX_TOOL=$LINUX_BUILD/tools/veiltun/veiltun
-HELPER=$LINUX_BUILD/tests/windows/bridge/bridge_helper
-TCPSINK=$LINUX_BUILD/tests/tool/tcpsink
-for f in "$LINUX_TOOL" "$HELPER" "$TCPSINK"; do
-    [ -x "$f" ] || { echo "SKIP: $f missing: build the Linux tree in $LINUX_BUILD first" \
-        "(or set VEILTUN_LINUX_BUILD)" >&2; exit 77; }
-done
-command -v jq >/dev/null || { echo "SKIP: no jq" >&2; exit 77; }
-# shellcheck source=../../tool/lib.sh
-. "$(dirname "$0")/../../tool/lib.sh" "$LINUX_TOOL" "$TCPSINK"
+# shellcheck source=linux.sh
+. "$(dirname "$0")/linux.sh"
 WIN_COMM=echo_lib.exe
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
