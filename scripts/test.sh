@@ -55,6 +55,9 @@ step "valgrind: no uninitialised bytes to the kernel, no leaks (unit, a few priv
 vg_failed=0
 for t in build/ci/tests/unit/test_unit_* \
     build/ci/tests/priv/test_priv_{open,addr,events,route,errors,mtu_updown}; do
+    # unit.logger checks how threads interleave; valgrind runs one thread at a time (TSan and
+    # the plain build run it).
+    [ "$t" = build/ci/tests/unit/test_unit_logger ] && continue
     rc=0
     valgrind -q --error-exitcode=1 --leak-check=full "$t" >/dev/null 2>build/ci/valgrind.log ||
         rc=$?
