@@ -11,14 +11,15 @@
  * Channel: a TCP connection for control (create, IP configuration) whose end is the crash
  * signal (Wintun removes an adapter when its process ends, even killed: the helper removes the
  * Linux device when this connection closes, which the kernel does for a killed process), and
- * a pair of loopback UDP sockets for packets, one datagram per packet. A shared-memory ring in
- * a file would be closer to the driver's rings, but the application already uses the double's
- * rings: this channel only stands in for the Linux stack behind the driver, and UDP keeps
- * packet boundaries with no framing, works unchanged under Wine, and lets the helper batch
- * with recvmmsg/sendmmsg. The application's calls never wait for the channel: they touch the
- * rings under the double's lock as before; only the bridge thread does socket I/O.
+ * for packets two rings in a file under /dev/shm that both sides map (channel.h), as the
+ * driver and wintun.dll share theirs: no Wine server request per packet, so the channel is
+ * not what limits a program under test. A side that finds nothing to do marks its ring and
+ * sleeps; the other rings its doorbell (a one-byte loopback datagram) only then.
+ * The application's calls never wait for the channel: they touch the Wintun rings under the
+ * double's lock as before; only the bridge thread moves packets between the two kinds of ring.
  */
 #include "../double_model.h"
+#include "channel.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,15 +32,17 @@ static CRITICAL_SECTION bridge_ctl_lock; /* one control exchange with the helper
 static struct {
     BOOL used;               /* one bridged adapter per process, the first one created */
     struct adapter *adapter; /* while bridged (lock held to read or change) */
-    SOCKET ctl, in, out;     /* control (TCP), packets from / to the helper (UDP) */
-    WSAEVENT in_event;
+    SOCKET ctl, doorbell;    /* control (TCP), doorbells both ways (UDP, connected) */
+    struct channel *ch;      /* the packet rings shared with the helper */
+    HANDLE mapping;
+    WSAEVENT doorbell_event;
     HANDLE thread, quit, tx_wake;
-    BOOL alertable;           /* driver/wintun.c Ring->Alertable: the thread sleeps (lock held) */
-    volatile LONG ring_drops; /* chains from the helper that found no session or no room */
-    unsigned long long ring_drop_packets; /* their packets (bridge thread only) */
-} br = {.ctl = INVALID_SOCKET, .in = INVALID_SOCKET, .out = INVALID_SOCKET};
+    volatile LONG quitting;
+    BOOL alertable; /* driver/wintun.c Ring->Alertable: the thread sleeps (lock held) */
+    BOOL blocked;   /* the ring to the helper had no room: look again in a millisecond */
+} br = {.ctl = INVALID_SOCKET, .doorbell = INVALID_SOCKET};
 
-static BYTE bridge_rx[BRIDGE_BATCH][MAX_PACKET + 1], bridge_tx[BRIDGE_BATCH][MAX_PACKET + 1];
+static BYTE bridge_tx[MAX_PACKET + 1];
 
 void bridge_init(void)
 {
@@ -104,57 +107,50 @@ static struct session *bridged_session(void)
     return a != NULL && a->live != NULL && !a->live->cut ? a->live : NULL;
 }
 
-/* Helper -> receive ring: what arrived is one chain (all or nothing, as the driver takes an
- * NBL chain); a dropped chain's packets are counted and the count sent to the helper, as the
- * driver counts them in the adapter's statistics, so a test can account for every packet.
- * Returns TRUE if there may be more. */
-static BOOL bridge_from_helper(void)
+/* Helper -> receive ring: what is waiting (up to a batch) is one chain, all or nothing, as the
+ * driver takes an NBL chain; a dropped chain's packets are counted in the channel's header,
+ * as the driver counts them in the adapter's statistics, so a test can account for every
+ * packet. Returns the packets taken from the channel. */
+static DWORD bridge_from_helper(void)
 {
+    struct channel_ring *r = &br.ch->to_double;
+    uint32_t pos = channel_head(r), len;
     const BYTE *data[BRIDGE_BATCH];
-    DWORD sizes[BRIDGE_BATCH];
-    DWORD n = 0;
+    DWORD sizes[BRIDGE_BATCH], n = 0;
     BOOL ok;
 
-    WSAResetEvent(br.in_event);
-    while (n < BRIDGE_BATCH) {
-        int r = recv(br.in, (char *)bridge_rx[n], MAX_PACKET + 1, 0);
-
-        if (r <= 0)
-            break;
-        data[n] = bridge_rx[n];
-        sizes[n++] = (DWORD)r;
-    }
+    while (n < BRIDGE_BATCH && (data[n] = channel_next(r, &pos, &len)) != NULL)
+        sizes[n++] = len;
     if (n == 0)
-        return FALSE;
+        return 0;
     EnterCriticalSection(&double_lock);
     ok = double_write_chain(bridged_session(), data, sizes, n);
     LeaveCriticalSection(&double_lock);
-    if (!ok) {
-        char line[48], reply[64];
-
-        InterlockedIncrement(&br.ring_drops);
-        br.ring_drop_packets += n;
-        snprintf(line, sizeof(line), "drops %llu\n", br.ring_drop_packets);
-        bridge_exchange(line, reply, sizeof(reply));
-    }
-    return n == BRIDGE_BATCH;
+    channel_release(r, pos);
+    if (!ok)
+        __atomic_add_fetch(&br.ch->ring_drops, n, __ATOMIC_RELAXED);
+    return n;
 }
 
 /* Send ring -> helper: up to a batch of published packets, space freed as the driver frees
- * it; the sockets are used outside the lock. Returns TRUE if there may be more. */
-static BOOL bridge_to_helper(void)
+ * it, each copied into the channel while there is room for the largest. Returns the packets
+ * moved. */
+static DWORD bridge_to_helper(void)
 {
-    DWORD sizes[BRIDGE_BATCH], n = 0;
+    struct channel_ring *r = &br.ch->from_double;
+    DWORD size, n = 0;
 
     EnterCriticalSection(&double_lock);
     br.alertable = FALSE;
-    while (n < BRIDGE_BATCH &&
-           (sizes[n] = double_take_one(bridged_session(), bridge_tx[n], MAX_PACKET + 1)) > 0)
+    while (n < BRIDGE_BATCH && !(br.blocked = channel_room(r) < 2 * (MAX_PACKET + 16)) &&
+           (size = double_take_one(bridged_session(), bridge_tx, MAX_PACKET + 1)) > 0) {
+        channel_put(r, bridge_tx, size);
         n++;
+    }
     LeaveCriticalSection(&double_lock);
-    for (DWORD i = 0; i < n; i++)
-        send(br.out, (const char *)bridge_tx[i], (int)sizes[i], 0);
-    return n == BRIDGE_BATCH;
+    if (n > 0 && channel_wants_doorbell(r))
+        send(br.doorbell, "", 1, 0);
+    return n;
 }
 
 /* driver/wintun.c TunProcessReceiveData: the driver marks the ring alertable, looks once
@@ -169,23 +165,33 @@ static BOOL bridge_may_sleep(void)
     idle = s == NULL || s->drv_take == s->drv_checked;
     br.alertable = idle;
     LeaveCriticalSection(&double_lock);
-    return idle;
+    /* and the helper rings when it puts something in the ring to us */
+    return idle && channel_may_sleep(&br.ch->to_double);
+}
+
+static void drain_doorbells(void)
+{
+    char c[16];
+
+    WSAResetEvent(br.doorbell_event);
+    for (int i = 0; i < 64 && recv(br.doorbell, c, sizeof(c), 0) > 0; i++)
+        ;
 }
 
 static DWORD WINAPI bridge_thread(void *arg)
 {
-    HANDLE waits[3] = {br.quit, br.in_event, br.tx_wake};
-    BOOL more = TRUE;
+    HANDLE waits[3] = {br.quit, br.doorbell_event, br.tx_wake};
 
     (void)arg;
-    for (;;) {
-        if (!more && bridge_may_sleep() &&
-            WaitForMultipleObjects(3, waits, FALSE, INFINITE) == WAIT_OBJECT_0)
-            break;
-        if (WaitForSingleObject(br.quit, 0) == WAIT_OBJECT_0)
-            break;
-        more = bridge_from_helper();
-        more = bridge_to_helper() || more;
+    while (!InterlockedCompareExchange(&br.quitting, 0, 0)) {
+        DWORD moved = bridge_from_helper() + bridge_to_helper(), r;
+
+        if (moved > 0 || !bridge_may_sleep())
+            continue;
+        r = WaitForMultipleObjects(3, waits, FALSE, br.blocked ? 1 : INFINITE);
+        channel_awake(&br.ch->to_double);
+        if (r == WAIT_OBJECT_0 + 1)
+            drain_doorbells();
     }
     /* The adapter is gone: closing the control connection makes the helper remove the
      * Linux device at once. */
@@ -193,26 +199,38 @@ static DWORD WINAPI bridge_thread(void *arg)
     closesocket(br.ctl);
     br.ctl = INVALID_SOCKET;
     LeaveCriticalSection(&bridge_ctl_lock);
-    closesocket(br.in);
-    closesocket(br.out);
+    closesocket(br.doorbell);
     return 0;
 }
 
-static BOOL udp_socket(SOCKET *s, int buffer_option)
+/* Maps the helper's channel file (a Linux path: Wine's drive Z: is the root). */
+static BOOL map_channel(const char *unix_path)
 {
-    int size = 8 << 20;
+    char path[MAX_PATH];
+    HANDLE file;
 
-    *s = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-    if (*s == INVALID_SOCKET)
+    if (snprintf(path, sizeof(path), "Z:%s", unix_path) >= (int)sizeof(path))
         return FALSE;
-    setsockopt(*s, SOL_SOCKET, buffer_option, (const char *)&size, sizeof(size));
-    return TRUE;
+    for (char *c = path; *c; c++)
+        if (*c == '/')
+            *c = '\\';
+    file = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                       OPEN_EXISTING, 0, NULL);
+    if (file == INVALID_HANDLE_VALUE)
+        return FALSE;
+    br.mapping = CreateFileMappingA(file, NULL, PAGE_READWRITE, 0, 0, NULL);
+    CloseHandle(file);
+    if (br.mapping == NULL)
+        return FALSE;
+    br.ch = MapViewOfFile(br.mapping, FILE_MAP_ALL_ACCESS, 0, 0, CHANNEL_FILE_SIZE);
+    return br.ch != NULL && br.ch->magic == CHANNEL_MAGIC && br.ch->version == CHANNEL_VERSION &&
+           br.ch->ring_size == CHANNEL_RING;
 }
 
 /* Connects to the helper and has it create the Linux device called @p name. */
 BOOL bridge_connect(const WCHAR *name)
 {
-    char target[64], alias[4 * ALIAS_LEN], line[5 * ALIAS_LEN], reply[128], *colon;
+    char target[64], alias[4 * ALIAS_LEN], line[5 * ALIAS_LEN], reply[160], *colon, shm[128];
     struct sockaddr_in helper = {.sin_family = AF_INET}, local = {.sin_family = AF_INET};
     int len = sizeof(local), port;
     DWORD timeout = 10000;
@@ -236,33 +254,36 @@ BOOL bridge_connect(const WCHAR *name)
         setsockopt(br.ctl, SOL_SOCKET, SO_RCVTIMEO, (const char *)&timeout, sizeof(timeout)) ||
         connect(br.ctl, (struct sockaddr *)&helper, sizeof(helper)) != 0)
         goto fail;
-    if (!udp_socket(&br.in, SO_RCVBUF) || !udp_socket(&br.out, SO_SNDBUF) ||
-        bind(br.in, (struct sockaddr *)&local, sizeof(local)) != 0 ||
-        getsockname(br.in, (struct sockaddr *)&local, &len) != 0)
+    br.doorbell = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    if (br.doorbell == INVALID_SOCKET ||
+        bind(br.doorbell, (struct sockaddr *)&local, sizeof(local)) != 0 ||
+        getsockname(br.doorbell, (struct sockaddr *)&local, &len) != 0)
         goto fail;
     WideCharToMultiByte(CP_UTF8, 0, name, -1, alias, sizeof(alias), NULL, NULL);
     alias[sizeof(alias) - 1] = 0;
     snprintf(line, sizeof(line), "create %s %u\n", alias, (unsigned)ntohs(local.sin_port));
-    if (!bridge_exchange(line, reply, sizeof(reply)) || sscanf(reply, "ok %d", &port) != 1)
+    if (!bridge_exchange(line, reply, sizeof(reply)) ||
+        sscanf(reply, "ok %d %127s", &port, shm) != 2 || !map_channel(shm) ||
+        !bridge_exchange("mapped\n", reply, sizeof(reply)))
         goto fail;
     helper.sin_port = htons((u_short)port);
-    if (connect(br.out, (struct sockaddr *)&helper, sizeof(helper)) != 0)
+    if (connect(br.doorbell, (struct sockaddr *)&helper, sizeof(helper)) != 0)
         goto fail;
-    br.in_event = WSACreateEvent();
+    br.doorbell_event = WSACreateEvent();
     br.quit = CreateEventW(NULL, TRUE, FALSE, NULL);
     br.tx_wake = CreateEventW(NULL, FALSE, FALSE, NULL);
-    if (br.in_event == WSA_INVALID_EVENT || br.quit == NULL || br.tx_wake == NULL ||
-        WSAEventSelect(br.in, br.in_event, FD_READ) != 0)
+    if (br.doorbell_event == WSA_INVALID_EVENT || br.quit == NULL || br.tx_wake == NULL ||
+        WSAEventSelect(br.doorbell, br.doorbell_event, FD_READ) != 0)
         goto fail;
     br.thread = CreateThread(NULL, 0, bridge_thread, NULL, 0, NULL);
     if (br.thread != NULL)
         return TRUE;
 fail:
-    fprintf(stderr, "wintun double: bridge to %s failed (Winsock %d)\n", target, WSAGetLastError());
+    fprintf(stderr, "wintun double: bridge to %s failed (Winsock %d, Win32 %lu)\n", target,
+            WSAGetLastError(), GetLastError());
     closesocket(br.ctl);
-    closesocket(br.in);
-    closesocket(br.out);
-    br.ctl = br.in = br.out = INVALID_SOCKET;
+    closesocket(br.doorbell);
+    br.ctl = br.doorbell = INVALID_SOCKET;
     SetLastError(ERROR_GEN_FAILURE);
     return FALSE;
 }
@@ -279,6 +300,7 @@ void bridge_detach(struct adapter *a)
 {
     if (a != NULL && a == br.adapter) {
         br.adapter = NULL;
+        InterlockedExchange(&br.quitting, 1);
         SetEvent(br.quit);
     }
 }
@@ -300,10 +322,4 @@ EXPORT BOOL WINAPI WintunTestBridgeConfig(const char *line)
     char reply[256];
 
     return bridge_exchange(line, reply, sizeof(reply));
-}
-
-/* Chains from the helper dropped for want of a session or of room in the receive ring. */
-EXPORT LONG WINAPI WintunTestBridgeDrops(void)
-{
-    return InterlockedCompareExchange(&br.ring_drops, 0, 0);
 }

@@ -3,30 +3,38 @@
  *
  * It listens on a loopback TCP port (VEILTUN_DOUBLE_BRIDGE=127.0.0.1:PORT in the Windows
  * program's environment points the double at it) and serves one Windows process at a time:
- *   - "create NAME UDPPORT": creates the TUN device NAME with libveiltun, brings it up and
- *     answers "ok DATAPORT"; from then on every packet the Linux stack routes into NAME goes
- *     to UDPPORT as one datagram, and every datagram from the double is written into NAME;
+ *   - "create NAME UDPPORT": creates the TUN device NAME with libveiltun, brings it up, makes
+ *     the packet channel (channel.h: two rings in a file under /dev/shm) and answers
+ *     "ok DOORBELLPORT PATH"; from then on every packet the Linux stack routes into NAME goes
+ *     into the ring to the double, and every packet the double puts in the other ring is
+ *     written into NAME. Doorbells (one-byte datagrams on loopback, to UDPPORT and from the
+ *     double to DOORBELLPORT) wake a side that sleeps;
+ *   - "mapped": the double has mapped the file (answered "ok"; the file is unlinked then, so
+ *     that nothing is left in /dev/shm whatever happens later);
  *   - "addr add|del CIDR", "mtu N", "route add|del DEST GATEWAY|- METRIC": the IP
  *     configuration the Windows program asked IP Helper for (forwarded by the bridged IP
- *     Helper stand-in), applied to NAME; each answered "ok" or "err TEXT";
- *   - "drops N": the double's count of packets it dropped for want of room in the receive
- *     ring (as the driver counts them in the adapter's statistics), answered "ok".
- * Its counts (packets to and from the double, lost on the way) go to stderr on SIGUSR1 and
- * when the device is removed, so that a test can account for every packet.
+ *     Helper stand-in), applied to NAME; each answered "ok" or "err TEXT".
+ * Its counts (packets to and from the double, lost on the way, and the double's drops for want
+ * of room in its receive ring, which it keeps in the channel's header as the driver counts
+ * them in the adapter's statistics) go to stderr on SIGUSR1 and when the device is removed,
+ * so that a test can account for every packet.
  * When the control connection ends (the adapter was closed, the process exited or was
  * killed), the device is removed at once, as Wintun removes an adapter whose process ends,
  * and the next connection is served: a restart with the same name works.
  * Usage: bridge_helper 127.0.0.1:PORT   (prints "listening" when ready; runs until killed) */
+#include "channel.h"
 #include "veiltun.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -40,16 +48,16 @@
 struct bridge {
     veiltun *dev;
     int ctl, udp, sig;
+    struct channel *ch;
+    char path[64]; /* the channel's file, until the double has mapped it */
     char line[LINE_MAX];
     size_t line_len;
     unsigned char (*bufs)[SLOT];
     veiltun_packet pkts[BATCH];
-    struct mmsghdr msgs[BATCH];
-    struct iovec iov[BATCH];
-    struct sockaddr_in peer; /* the double's receiving socket */
+    struct sockaddr_in peer; /* the double's doorbell socket */
     char name[VEILTUN_NAME_MAX + 1];
-    /* lost: sendmmsg to the double failed; refused: the device refused a write */
-    unsigned long long to_double, from_double, lost_to_double, refused, ring_drops;
+    /* lost: no room in the ring to the double; refused: the device refused a write */
+    unsigned long long to_double, from_double, lost_to_double, refused;
 };
 
 static void print_counts(const struct bridge *b, const char *what)
@@ -58,7 +66,8 @@ static void print_counts(const struct bridge *b, const char *what)
             "bridge: %s %s (to the double %llu, from it %llu, lost %llu, refused %llu, "
             "ring drops %llu)\n",
             b->name, what, b->to_double, b->from_double, b->lost_to_double, b->refused,
-            b->ring_drops);
+            b->ch ? (unsigned long long)__atomic_load_n(&b->ch->ring_drops, __ATOMIC_RELAXED)
+                  : 0ULL);
 }
 
 static int reply(struct bridge *b, int err)
@@ -75,7 +84,6 @@ static int apply(struct bridge *b, char *line)
 {
     char verb[16] = "", op[8] = "", arg[128] = "", gw[128] = "";
     unsigned long value = 0;
-    unsigned long long count = 0;
     int err = VEILTUN_EINVAL;
 
     if (sscanf(line, "%15s", verb) != 1)
@@ -85,8 +93,8 @@ static int apply(struct bridge *b, char *line)
                                      : veiltun_del_address(b->dev, arg);
     else if (strcmp(verb, "mtu") == 0 && sscanf(line, "%*s %lu", &value) == 1)
         err = veiltun_set_mtu(b->dev, (unsigned)value);
-    else if (strcmp(verb, "drops") == 0 && sscanf(line, "%*s %llu", &count) == 1) {
-        b->ring_drops = count;
+    else if (strcmp(verb, "mapped") == 0) {
+        unlink(b->path);
         err = 0;
     } else if (strcmp(verb, "route") == 0 &&
                sscanf(line, "%*s %7s %127s %127s %lu", op, arg, gw, &value) == 4) {
@@ -124,79 +132,123 @@ static int control(struct bridge *b)
     return 0;
 }
 
-/* TUN -> double: one read batch, one sendmmsg. */
-static void device_to_double(struct bridge *b)
+/* The wait handle stays readable while an event is pending (veiltun_wait_handle()), and the
+ * addresses the double's program sets are events: fetch them, or poll never sleeps. */
+static void drain_events(struct bridge *b)
 {
-    int n = veiltun_read_batch(b->dev, b->pkts, BATCH), sent = 0;
+    veiltun_event ev;
 
-    for (int i = 0; i < n; i++) {
-        b->iov[i] = (struct iovec){b->pkts[i].data, b->pkts[i].len};
-        b->msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &b->peer,
-                                                  .msg_namelen = sizeof(b->peer),
-                                                  .msg_iov = &b->iov[i],
-                                                  .msg_iovlen = 1}};
-    }
-    while (n > 0 && sent < n) {
-        int r = sendmmsg(b->udp, b->msgs + sent, (unsigned)(n - sent), 0);
-        if (r <= 0) {
-            b->lost_to_double += (unsigned long long)(n - sent);
-            break;
-        }
-        sent += r;
-    }
-    b->to_double += (unsigned long long)(sent > 0 ? sent : 0);
+    for (int i = 0; i < 64 && veiltun_next_event(b->dev, &ev) == 0; i++)
+        ;
 }
 
-/* double -> TUN: one recvmmsg, one write batch. */
-static void double_to_device(struct bridge *b)
+/* Rings the double's doorbell if it sleeps (its thread marked the ring before sleeping). */
+static void ring_doorbell(struct bridge *b)
 {
-    int n, done = 0;
+    if (channel_wants_doorbell(&b->ch->to_double))
+        sendto(b->udp, "", 1, MSG_DONTWAIT, (struct sockaddr *)&b->peer, sizeof(b->peer));
+}
 
-    for (int i = 0; i < BATCH; i++) {
-        b->iov[i] = (struct iovec){b->bufs[i], SLOT};
-        b->msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &b->iov[i], .msg_iovlen = 1}};
+/* Room in the ring to the double for a whole read batch of the largest packets. */
+static int room_for_batch(struct bridge *b)
+{
+    return channel_room(&b->ch->to_double) >= BATCH * (channel_record_size(SLOT) + CHANNEL_ALIGN);
+}
+
+/* TUN -> double: one read batch into the ring. Returns the packets moved. */
+static int device_to_double(struct bridge *b)
+{
+    int n = veiltun_read_batch(b->dev, b->pkts, BATCH);
+
+    for (int i = 0; i < n; i++) {
+        if (channel_put(&b->ch->to_double, b->pkts[i].data, (uint32_t)b->pkts[i].len))
+            b->to_double++;
+        else
+            b->lost_to_double++; /* not expected: room_for_batch() was checked */
     }
-    n = recvmmsg(b->udp, b->msgs, BATCH, MSG_DONTWAIT, NULL);
-    for (int i = 0; i < n; i++)
-        b->pkts[i] = (veiltun_packet){b->bufs[i], SLOT, b->msgs[i].msg_len, 0};
+    if (n > 0)
+        ring_doorbell(b);
+    return n > 0 ? n : 0;
+}
+
+/* double -> TUN: up to a batch from the ring, written from where it lies. Returns the
+ * packets moved. */
+static int double_to_device(struct bridge *b)
+{
+    struct channel_ring *r = &b->ch->from_double;
+    uint32_t pos = channel_head(r), len;
+    const unsigned char *p;
+    veiltun_packet pkts[BATCH];
+    int n = 0, done = 0;
+
+    while (n < BATCH && (p = channel_next(r, &pos, &len)) != NULL)
+        pkts[n++] = (veiltun_packet){(unsigned char *)p, len, len, 0};
     while (done < n) {
-        int r = veiltun_write_batch(b->dev, b->pkts + done, (size_t)(n - done));
-        if (r <= 0) {
+        int w = veiltun_write_batch(b->dev, pkts + done, (size_t)(n - done));
+        if (w <= 0) {
             /* the device refused: these packets are lost, as on a full queue */
             b->refused += (unsigned long long)(n - done);
             break;
         }
-        done += r;
+        done += w;
     }
-    b->from_double += (unsigned long long)(n > 0 ? n : 0);
-    for (int i = 0; i < BATCH; i++) /* the read side uses the slots too */
-        b->pkts[i] = (veiltun_packet){b->bufs[i], SLOT, 0, 0};
+    if (n > 0)
+        channel_release(r, pos);
+    b->from_double += (unsigned long long)n;
+    return n;
 }
 
-/* The packet socket: not connected, since the double sends from another socket than the one
- * it receives on (a blocking one: the double's sending thread may wait, its callers never). */
-static int udp_towards(struct bridge *b, unsigned port, unsigned *local_port)
+/* The doorbell socket: the double's doorbells arrive here; the helper's leave from it. */
+static int doorbell_socket(struct bridge *b, unsigned port, unsigned *local_port)
 {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof(a);
-    int size = 8 << 20, fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 
     if (fd < 0)
         return -1;
-    /* Root may exceed rmem_max: a burst of a 64 MiB ring must not be lost on the way. */
-    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-    setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size));
     if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len) < 0)
-        goto fail;
+        getsockname(fd, (struct sockaddr *)&a, &len) < 0) {
+        close(fd);
+        return -1;
+    }
     *local_port = ntohs(a.sin_port);
     b->peer = a;
     b->peer.sin_port = htons((uint16_t)port);
     return fd;
-fail:
+}
+
+/* The channel's file, mapped; unlinked once the double has mapped it too ("mapped"). */
+static struct channel *channel_create(struct bridge *b)
+{
+    static unsigned serial;
+    struct channel *ch;
+    int fd;
+
+    snprintf(b->path, sizeof(b->path), "/dev/shm/veiltun-bridge-%d-%u", (int)getpid(), ++serial);
+    fd = open(b->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return NULL;
+    ch = ftruncate(fd, (off_t)CHANNEL_FILE_SIZE) == 0
+             ? mmap(NULL, CHANNEL_FILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+             : MAP_FAILED;
     close(fd);
-    return -1;
+    if (ch == MAP_FAILED) {
+        unlink(b->path);
+        return NULL;
+    }
+    ch->magic = CHANNEL_MAGIC;
+    ch->version = CHANNEL_VERSION;
+    ch->ring_size = CHANNEL_RING;
+    return ch;
+}
+
+static void drain_doorbells(struct bridge *b)
+{
+    char c[16];
+
+    for (int i = 0; i < 64 && recv(b->udp, c, sizeof(c), MSG_DONTWAIT) >= 0; i++)
+        ;
 }
 
 /* Reads the "create" line (bounded by the socket's receive timeout). */
@@ -211,10 +263,43 @@ static int read_create(int fd, char *name, unsigned *port)
     return sscanf(line, "create %15s %u", name, port) == 2 ? 0 : -1;
 }
 
+/* Moves packets both ways until neither moves, then sleeps in poll until the device, a
+ * doorbell, the control connection or a signal wakes it. */
+static void forward(struct bridge *b)
+{
+    for (;;) {
+        int room = room_for_batch(b), moved = double_to_device(b), timeout;
+        struct pollfd p[4] = {{b->ctl, POLLIN, 0},
+                              {room ? veiltun_wait_handle(b->dev) : -1, POLLIN, 0},
+                              {b->udp, POLLIN, 0},
+                              {b->sig, POLLIN, 0}};
+        struct signalfd_siginfo si;
+
+        if (room)
+            moved += device_to_double(b);
+        /* Idle: sleep, once the double knows it must ring (a full ring to the double is
+         * looked at again each millisecond: the double rings only for the other ring). */
+        timeout = moved ? 0 : room ? -1 : 1;
+        if (timeout && !channel_may_sleep(&b->ch->from_double))
+            timeout = 0;
+        if (poll(p, 4, timeout) < 0 && errno != EINTR)
+            break;
+        channel_awake(&b->ch->from_double);
+        if (p[2].revents)
+            drain_doorbells(b);
+        if (p[1].revents)
+            drain_events(b);
+        if (p[3].revents && read(b->sig, &si, sizeof(si)) == (ssize_t)sizeof(si))
+            print_counts(b, "counts");
+        if (p[0].revents && control(b) < 0)
+            break;
+    }
+}
+
 static void serve(struct bridge *b)
 {
-    char text[64];
-    unsigned port = 0, data_port = 0;
+    char text[128];
+    unsigned port = 0, doorbell_port = 0;
     struct timeval tv = {10, 0};
     veiltun_config cfg;
     int err, n;
@@ -228,30 +313,15 @@ static void serve(struct bridge *b)
     err = veiltun_open(&cfg, &b->dev);
     if (!err)
         err = veiltun_set_up(b->dev, 1);
-    if (!err && (b->udp = udp_towards(b, port, &data_port)) < 0)
+    if (!err && ((b->udp = doorbell_socket(b, port, &doorbell_port)) < 0 ||
+                 (b->ch = channel_create(b)) == NULL))
         err = VEILTUN_EIO;
     n = err ? snprintf(text, sizeof(text), "err %s\n", veiltun_strerror(err))
-            : snprintf(text, sizeof(text), "ok %u\n", data_port);
+            : snprintf(text, sizeof(text), "ok %u %s\n", doorbell_port, b->path);
     if (send(b->ctl, text, (size_t)n, MSG_NOSIGNAL) != n || err)
         goto out;
     fprintf(stderr, "bridge: %s created\n", b->name);
-    for (;;) {
-        struct pollfd p[4] = {{b->ctl, POLLIN, 0},
-                              {veiltun_wait_handle(b->dev), POLLIN, 0},
-                              {b->udp, POLLIN, 0},
-                              {b->sig, POLLIN, 0}};
-        struct signalfd_siginfo si;
-        if (poll(p, 4, -1) < 0 && errno != EINTR)
-            break;
-        if (p[3].revents && read(b->sig, &si, sizeof(si)) == (ssize_t)sizeof(si))
-            print_counts(b, "counts");
-        if (p[0].revents && control(b) < 0)
-            break;
-        if (p[1].revents)
-            device_to_double(b);
-        if (p[2].revents)
-            double_to_device(b);
-    }
+    forward(b);
 out:
     veiltun_close(b->dev); /* a device this handle created goes with it */
     b->dev = NULL;
@@ -259,7 +329,12 @@ out:
         close(b->udp);
     b->udp = -1;
     print_counts(b, "removed");
-    b->to_double = b->from_double = b->lost_to_double = b->refused = b->ring_drops = 0;
+    if (b->ch != NULL) {
+        unlink(b->path); /* if the double never said "mapped" */
+        munmap(b->ch, CHANNEL_FILE_SIZE);
+    }
+    b->ch = NULL;
+    b->to_double = b->from_double = b->lost_to_double = b->refused = 0;
     b->line_len = 0;
 }
 
