@@ -33,7 +33,8 @@ for f in "$FLOOD" "$DOUBLE_DLL" "$IPHLP_DLL" "$WIN_BUILD/bin/libveiltun.dll" "$U
 done
 # shellcheck source=../tests/windows/bridge/linux.sh
 . "$ROOT/tests/windows/bridge/linux.sh"
-WIN_COMM=flood_lib.exe # shellcheck disable=SC2034 # lib.sh uses it
+# shellcheck disable=SC2034 # lib.sh uses it
+WIN_COMM=flood_lib.exe
 # shellcheck source=../tests/windows/bridge/lib.sh
 . "$ROOT/tests/windows/bridge/lib.sh"
 bridge_setup "$FLOOD" "$WIN_BUILD/bin/libveiltun.dll"
