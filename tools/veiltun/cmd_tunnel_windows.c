@@ -146,20 +146,39 @@ static void print(struct wtunnel *t)
     report_print_text(stderr, "", &r);
 }
 
+/* Milliseconds until @p due (0 if past), for a wait that must end at the next report. */
+static DWORD until(ULONGLONG due)
+{
+    ULONGLONG now = GetTickCount64();
+
+    return due > now ? (DWORD)(due - now) : 0;
+}
+
+/* Serves until Ctrl-C or a device failure. With --stats-interval the counters are printed
+ * every interval, busy or idle, as the Linux tunnel's timer does: the wait's timeout is the
+ * time left to the next report, not a whole interval after the last packet. */
 static int run(struct wtunnel *t, unsigned long stats_interval)
 {
     HANDLE waits[3] = {interrupt_event(), veiltun_wait_handle(t->dev), t->sock_event};
-    DWORD timeout = stats_interval ? (DWORD)stats_interval * 1000 : INFINITE;
+    ULONGLONG period = stats_interval * 1000ull, due = GetTickCount64() + period;
     int err = 0;
 
     while (err == 0) {
-        DWORD r = WaitForMultipleObjects(3, waits, FALSE, timeout);
+        DWORD r = WaitForMultipleObjects(3, waits, FALSE, period ? until(due) : INFINITE);
         if (r == WAIT_OBJECT_0)
             return 0;
-        if (r == WAIT_TIMEOUT)
+        if (r == WAIT_OBJECT_0 + 1)
+            err = device_to_socket(t);
+        else if (r == WAIT_OBJECT_0 + 2)
+            err = socket_to_device(t);
+        else if (r == WAIT_FAILED)
+            err = VEILTUN_EIO;
+        if (period && until(due) == 0) {
             print(t);
-        else
-            err = r == WAIT_OBJECT_0 + 2 ? socket_to_device(t) : device_to_socket(t);
+            due += period;
+            if (until(due) == 0) /* far behind (a stopped clock, a suspended machine) */
+                due = GetTickCount64() + period;
+        }
     }
     fprintf(stderr, "veiltun: tunnel %s: %s\n", veiltun_get_name(t->dev), veiltun_strerror(err));
     return 1;

@@ -27,8 +27,8 @@ win_report() {
     }' | sed 's/^/win./'
 }
 
-# A report printed after at least one quiet second and equal to the one before it: no
-# traffic moved in between (reports are printed only when the tunnel has been idle 1 s).
+# A report equal to the one printed a second before it: no traffic moved in between
+# (veiltun.exe prints one every second, busy or not).
 win_quiet_report() {
     local prev="" cur n0 n
     for _ in $(seq 20); do

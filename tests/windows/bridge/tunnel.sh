@@ -80,7 +80,14 @@ tcp_to() {
 SNAP=/tmp/vt-$TEST-$$-snap
 snapshot $SNAP.0
 BYTES=${VEILTUN_BRIDGE_BYTES:-50000000} # the 50 MB; smaller only to debug the test
+reports0=$(grep -c '^tunnel vt0:' "$WIN_LOG")
+t0=$(date +%s%N)
 tcp_to "$NS_B" $OVER_B "$NS_A" "$BYTES" 5201 # Windows -> Linux
+# --stats-interval 1 reports every second under load too (as the Linux tunnel does), not
+# only after a quiet second: at least one report per two seconds of transfer.
+ms=$((($(date +%s%N) - t0) / 1000000))
+want_ge "veiltun.exe's reports during $ms ms of transfer" $((ms / 2000)) \
+    $(($(grep -c '^tunnel vt0:' "$WIN_LOG") - reports0))
 tcp_to "$NS_A" $OVER_A "$NS_B" "$BYTES" 5202 # Linux -> Windows
 snapshot $SNAP.1
 check_accounting $SNAP.0 $SNAP.1
