@@ -7,7 +7,9 @@
 # under Wine either counts what udpflood sends into the device from the Linux side (Linux ->
 # Windows), or writes UDP packets into the device as fast as write_batch takes them (Windows
 # -> Linux, counted by the helper as written into the device). Each direction RUNS times, DUR seconds
-# each; the median is reported, with where packets were lost.
+# each; the median is reported, with where packets were lost. channel_pps is what crossed
+# the channel: into the double's receive ring (delivered + the double's ring drops), or out
+# of the device's send ring into the Linux device.
 # What it measures: Wine on Linux with the wintun.dll double — our reader, queue and the test
 # channel, not the real driver. The channel must not be what limits the bridged tests.
 # Usage: sudo bench/windows_channel.sh [WINDOWS_BUILD [LINUX_BUILD]]
@@ -59,12 +61,20 @@ finish() {
     wait_device_gone "flood_lib.exe's end" >/dev/null
 }
 field() { sed -n "s/.*$1 \([0-9.]*\).*/\1/p" "$2" | head -n 1; }
+# session_counts: the helper's line for the session that just ended (the Nth "removed").
+session_counts() {
+    for _ in $(seq 50); do
+        [ "$(grep -c removed "$HELPER_LOG")" -ge "$1" ] && break
+        sleep 0.1
+    done
+    grep removed "$HELPER_LOG" | sed -n "${1}p"
+}
 
-printf 'direction\trun\toffered_pps\tdelivered_pps\tgbit_s\tloss_pct\twhere\n' >"$OUT/channel.tsv"
+printf 'direction\trun\toffered_pps\tchannel_pps\tdelivered_pps\tgbit_s\tloss_pct\twhere\n' >"$OUT/channel.tsv"
 for run in $(seq "$RUNS"); do
     # Linux -> Windows: udpflood in A to the peer behind the device; flood_lib counts.
     flood sink "$DUR"
-    in_a "$UDPFLOOD" $OVER_B 9 "$SIZE" $((DUR + 2)) "$RATE" >/tmp/vt-$TEST-$$-udp.out &
+    in_a "$UDPFLOOD" $OVER_B 9 "$SIZE" "$DUR" "$RATE" >/tmp/vt-$TEST-$$-udp.out &
     # What the kernel could not queue in the TUN device (the helper stops reading it while the
     # ring to the double lacks room for a batch): read until the device goes with the program.
     tun_drops=0
@@ -79,10 +89,14 @@ for run in $(seq "$RUNS"); do
     sent=$(field sent /tmp/vt-$TEST-$$-udp.out)
     got=$(field packets /tmp/vt-$TEST-$$-win.out)
     secs=$(field seconds /tmp/vt-$TEST-$$-win.out)
-    ring=$(helper_counts | sed -n 's/.*ring drops \([0-9]*\).*/\1/p')
+    h=$(session_counts $((2 * run - 1)))
+    ring=$(echo "$h" | sed -n 's/.*ring drops \([0-9]*\).*/\1/p')
+    into=$(echo "$h" | sed -n 's/.*to the double \([0-9]*\).*/\1/p')
+    usecs=$(sed -n 's/.* in \([0-9.]*\) s.*/\1/p' /tmp/vt-$TEST-$$-udp.out)
     qfull=$(field queue_full /tmp/vt-$TEST-$$-win.out)
-    printf 'linux->windows\t%s\t%.0f\t%.0f\t%.3f\t%.1f\tTUN queue %s, ring drops %s, queue_full %s\n' "$run" \
-        "$(echo "$sent / ($DUR + 2)" | bc -l)" "$(echo "$got / $secs" | bc -l)" \
+    printf 'linux->windows\t%s\t%.0f\t%.0f\t%.0f\t%.3f\t%.1f\tTUN queue %s, ring drops %s, queue_full %s\n' "$run" \
+        "$(echo "$sent / $usecs" | bc -l)" "$(echo "$into / $usecs" | bc -l)" \
+        "$(echo "$got / $secs" | bc -l)" \
         "$(echo "$got * ($SIZE + 28) * 8 / $secs / 1000000000" | bc -l)" \
         "$(echo "100 * (1 - $got / $sent)" | bc -l)" "$tun_drops" "$ring" "$qfull" >>"$OUT/channel.tsv"
     # Windows -> Linux: flood_lib writes; A's kernel counts what reached the device.
@@ -90,18 +104,19 @@ for run in $(seq "$RUNS"); do
     finish
     written=$(field packets /tmp/vt-$TEST-$$-win.out)
     secs=$(field seconds /tmp/vt-$TEST-$$-win.out)
-    h=$(helper_counts)
+    h=$(session_counts $((2 * run)))
     refused=$(echo "$h" | sed -n 's/.*refused \([0-9]*\).*/\1/p')
     from=$(($(echo "$h" | sed -n 's/.*from it \([0-9]*\).*/\1/p') - refused))
-    printf 'windows->linux\t%s\t%.0f\t%.0f\t%.3f\t%.1f\tring_full %s, device refused %s\n' \
+    printf 'windows->linux\t%s\t%.0f\t%.0f\t%.0f\t%.3f\t%.1f\tring_full %s, device refused %s\n' \
         "$run" "$(echo "$written / $secs" | bc -l)" "$(echo "$from / $secs" | bc -l)" \
+        "$(echo "$from / $secs" | bc -l)" \
         "$(echo "$from * ($SIZE + 28) * 8 / $secs / 1000000000" | bc -l)" \
         "$(echo "100 * (1 - $from / $written)" | bc -l)" \
         "$(field ring_full /tmp/vt-$TEST-$$-win.out)" "$refused" >>"$OUT/channel.tsv"
 done
 column -t -s $'\t' "$OUT/channel.tsv"
 for d in 'linux->windows' 'windows->linux'; do
-    awk -F'\t' -v d="$d" '$1 == d {print $4, $5}' "$OUT/channel.tsv" | sort -n |
+    awk -F'\t' -v d="$d" '$1 == d {print $5, $6}' "$OUT/channel.tsv" | sort -n |
         awk -v d="$d" '{p[NR] = $1; g[NR] = $2} END {m = int((NR + 1) / 2);
             printf "median %s: %d packets/s, %.2f Gbit/s (%d runs)\n", d, p[m], g[m], NR}'
 done
