@@ -7,6 +7,9 @@
  * up to a crash. */
 #include "selftest.h"
 
+#include <softpub.h>
+#include <wintrust.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,11 +191,35 @@ void report_header(void)
          VEILTUN_VERSION_MAJOR, VEILTUN_VERSION_MINOR, VEILTUN_VERSION_PATCH);
 }
 
+/* Whether @p path carries a valid Authenticode signature (WinVerifyTrust, no revocation check:
+ * no network access). */
+static void signature(const wchar_t *path, char *out, size_t size)
+{
+    WINTRUST_FILE_INFO file = {.cbStruct = sizeof(file), .pcwszFilePath = path};
+    WINTRUST_DATA data = {.cbStruct = sizeof(data),
+                          .dwUIChoice = WTD_UI_NONE,
+                          .fdwRevocationChecks = WTD_REVOKE_NONE,
+                          .dwUnionChoice = WTD_CHOICE_FILE,
+                          .pFile = &file,
+                          .dwStateAction = WTD_STATEACTION_VERIFY};
+    GUID action = WINTRUST_ACTION_GENERIC_VERIFY_V2;
+    LONG rc = WinVerifyTrust(NULL, &action, &data);
+
+    data.dwStateAction = WTD_STATEACTION_CLOSE;
+    WinVerifyTrust(NULL, &action, &data);
+    if (rc == ERROR_SUCCESS)
+        snprintf(out, size, "a valid Authenticode signature");
+    else if (rc == TRUST_E_NOSIGNATURE)
+        snprintf(out, size, "not signed");
+    else
+        snprintf(out, size, "a signature WinVerifyTrust refuses (0x%08lx)", (unsigned long)rc);
+}
+
 void report_wintun_dll(void)
 {
     HMODULE m = GetModuleHandleW(L"wintun.dll");
     wchar_t path[MAX_PATH];
-    char path8[3 * MAX_PATH] = "?", version[64] = "no version resource";
+    char path8[3 * MAX_PATH] = "?", version[64] = "no version resource", signed_as[80] = "";
     DWORD size, ignored;
     void *data = NULL;
     VS_FIXEDFILEINFO *fixed;
@@ -214,6 +241,7 @@ void report_wintun_dll(void)
                      (unsigned long)HIWORD(fixed->dwFileVersionLS),
                      (unsigned long)LOWORD(fixed->dwFileVersionLS));
         free(data);
+        signature(path, signed_as, sizeof(signed_as));
     }
-    note("wintun.dll loaded from %s (%s)", path8, version);
+    note("wintun.dll loaded from %s (%s, %s)", path8, version, signed_as);
 }

@@ -87,6 +87,45 @@ static void note_max_len(struct responder *r, LONG len)
     }
 }
 
+/* One line about a packet that is not the program's: version, protocol (ICMP type), addresses,
+ * ports, length. */
+static void describe(const unsigned char *pkt, size_t len, char *out, size_t size)
+{
+    veiltun_packet_info in;
+    char src[64], dst[64], sp[16] = "", dp[16] = "", icmp[16] = "";
+    int af;
+
+    if (veiltun_packet_parse(pkt, len, &in) < 0) {
+        snprintf(out, size, "not an IP packet (first byte 0x%02x), %zu bytes", len ? pkt[0] : 0,
+                 len);
+        return;
+    }
+    af = in.version == 4 ? AF_INET : AF_INET6;
+    inet_ntop(af, in.src, src, sizeof(src));
+    inet_ntop(af, in.dst, dst, sizeof(dst));
+    if (in.has_ports) {
+        snprintf(sp, sizeof(sp), " port %u", (unsigned)in.src_port);
+        snprintf(dp, sizeof(dp), " port %u", (unsigned)in.dst_port);
+    }
+    if (in.has_icmp)
+        snprintf(icmp, sizeof(icmp), " type %u", (unsigned)in.icmp_type);
+    snprintf(out, size, "IPv%d protocol %u%s %s%s -> %s%s, %zu bytes", in.version,
+             (unsigned)in.protocol, icmp, src, sp, dst, dp, len);
+}
+
+static void ignore(struct responder *r, const veiltun_packet *p)
+{
+    InterlockedIncrement(&r->ignored);
+    if (r->seen_count < (int)(sizeof(r->seen) / sizeof(r->seen[0])))
+        describe(p->data, p->len, r->seen[r->seen_count++], sizeof(r->seen[0]));
+}
+
+void responder_print_ignored(const struct responder *r)
+{
+    for (int i = 0; i < r->seen_count; i++)
+        note("ignored packet %d: %s", i + 1, r->seen[i]);
+}
+
 /* Turns the program's datagrams among the @p n slots read into replies. Returns how many. */
 static size_t answer(struct responder *r, int n)
 {
@@ -97,7 +136,7 @@ static size_t answer(struct responder *r, int n)
         veiltun_packet *p = &r->slots[i];
 
         if (classify(r, p->data, p->len, &in) != OURS) {
-            InterlockedIncrement(&r->ignored);
+            ignore(r, p);
             continue;
         }
         note_max_len(r, (LONG)p->len);

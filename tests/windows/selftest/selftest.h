@@ -73,11 +73,17 @@ struct responder {
     volatile LONG batches, multi_batches, events;
     volatile LONG error; /* the first failure of a library call, or 0 */
     char error_what[64];
+    /* What the first ignored packets were (read by the main thread once the thread ended):
+     * on real Windows, what the OS itself sends into a new adapter. */
+    char seen[8][120];
+    int seen_count;
     /* The thread's own buffers. */
     unsigned char bufs[64][2048];
     veiltun_packet slots[64], replies[64];
 };
 int responder_start(struct responder *r);
+/* Prints what the first ignored packets were (after responder_stop). */
+void responder_print_ignored(const struct responder *r);
 /* Stops the thread (bounded: 5 s). Returns 0, or -1 if it did not end. */
 int responder_stop(struct responder *r);
 LONG responder_get(volatile LONG *counter);
@@ -129,7 +135,8 @@ struct run {
     veiltun *dev;
     struct responder *resp;
     struct udp_side udp;
-    int abandoned; /* a thread may still use dev: leave it to the process's end */
+    int reachable[2]; /* IPv4, IPv6: the first datagram came back */
+    int abandoned;    /* a thread may still use dev: leave it to the process's end */
 };
 /* Datagrams both ways, then the counters. */
 void traffic(struct run *r);
