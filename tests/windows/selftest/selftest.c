@@ -44,14 +44,14 @@ static unsigned long number(const char *text, unsigned long min, unsigned long m
 
 static int parse_options(struct options *o, int argc, char **argv)
 {
-    *o = (struct options){"vt-selftest",
-                          "198.18.232.1/24",
-                          "fd5e:1f7e:a71c::1/64",
-                          "198.19.232.0/24",
-                          "fd5e:1f7e:a71c:1::/64",
-                          1380,
-                          256,
-                          47807};
+    *o = (struct options){.name = "vt-selftest",
+                          .addr4 = "198.18.232.1/24",
+                          .addr6 = "fd5e:1f7e:a71c::1/64",
+                          .route4 = "198.19.232.0/24",
+                          .route6 = "fd5e:1f7e:a71c:1::/64",
+                          .mtu = 1380,
+                          .burst = 256,
+                          .port = 47807};
     for (int i = 1; i < argc; i += 2) {
         const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -316,6 +316,10 @@ int main(int argc, char **argv)
     WSADATA wsa;
 
     report_init();
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(usage, stdout);
+        return SELFTEST_PASS;
+    }
     if (parse_options(&r.o, argc, argv) != 0 || derive_addresses(&r) != 0) {
         fputs(usage, stderr);
         return SELFTEST_USAGE;
