@@ -30,8 +30,9 @@ step "Windows: mingw-w64 build, tests under Wine"
 cmake -S . -B build/windows -G Ninja -DVEILTUN_WERROR=ON \
     -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/mingw-w64-x86_64.cmake >/dev/null
 cmake --build build/windows -j"$jobs"
-# With them the bridged tests (label bridge: veiltun.exe and the library under Wine against
-# real traffic from the Linux side, using build/ci's helper; about 2 minutes).
+# With them the bridged tests (label bridge: veiltun.exe, the library and the self-test for
+# real Windows, veiltun_selftest.exe, under Wine against real traffic from the Linux side,
+# using build/ci's helper; about 2 minutes, one at a time: they share a Wine prefix).
 ctest --test-dir build/windows --output-on-failure -j"$jobs" || failed+=(windows)
 
 step "threads under ThreadSanitizer"

@@ -176,7 +176,8 @@ static void settle_ready(struct veiltun__sys *s)
 {
     ResetEvent(s->ready_event);
     if (veiltun__queue_used(&s->queue) > 0 || atomic_load(&s->link_changed) ||
-        atomic_load(&s->gone) || atomic_load(&s->reader_error) || atomic_load(&s->event_waiting))
+        atomic_load(&s->gone) || atomic_load(&s->reader_error) || atomic_load(&s->event_waiting) ||
+        atomic_load(&s->cancelled))
         SetEvent(s->ready_event);
 }
 
@@ -305,9 +306,14 @@ veiltun_os_handle veiltun__sys_wait_handle(const veiltun *dev)
     return dev->sys.ready_event;
 }
 
+/* The header promises a wait handle that stays readable after a cancel (a caller's own loop
+ * on it wakes too, as on Linux, where the cancel eventfd is in the epoll set): the ready
+ * event is set and settle_ready() keeps it set. */
 int veiltun__sys_cancel(veiltun *dev)
 {
+    atomic_store(&dev->sys.cancelled, 1);
     SetEvent(dev->sys.cancel_event);
+    SetEvent(dev->sys.ready_event);
     return 0;
 }
 

@@ -67,6 +67,7 @@ struct veiltun__sys {
     _Atomic int gone;  /* the adapter went away (ERROR_HANDLE_EOF) */
     _Atomic int reader_error; /* a VEILTUN_E* that stopped the reader, or 0 */
     _Atomic int send_broken;  /* writes fail for good with this VEILTUN_E*, or 0 */
+    _Atomic int cancelled;    /* veiltun_cancel() was called: ready_event stays set */
     uint64_t full_seen;       /* auto-tuning: pressure counted at the last check */
     uint64_t last_tune_ms;
 };

@@ -66,12 +66,19 @@ static void format_ip(const SOCKADDR_INET *sa, char *buf, size_t size)
         inet_ntop(AF_INET, &sa->Ipv4.sin_addr, buf, size);
 }
 
-/* Only the bridged adapter's rows go to Linux (the double bridges its first adapter). */
+/* Only the bridged adapter's rows go to Linux. The double bridges the first adapter a process
+ * creates and later ones are plain (a program that closes its adapter and opens another, as
+ * the self-test does): the first Wintun adapter asked about is taken as the bridged one, and
+ * the others' rows stay in the recorder, as for any plain adapter of the double. */
 static BOOL bridged(uint64_t luid)
 {
+    static volatile LONG64 bridged_luid;
     struct wintun_test_iface t;
 
-    return dbl.by_luid != NULL && dbl.by_luid(luid, &t) && t.wintun;
+    if (dbl.by_luid == NULL || !dbl.by_luid(luid, &t) || !t.wintun)
+        return FALSE;
+    InterlockedCompareExchange64(&bridged_luid, (LONG64)luid, 0);
+    return (uint64_t)bridged_luid == luid;
 }
 
 static DWORD address(const MIB_UNICASTIPADDRESS_ROW *row, BOOL add)

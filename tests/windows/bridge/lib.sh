@@ -4,7 +4,8 @@
 # its own Wine prefix and Wine server, the double and the bridged IP Helper stand-in, and
 # bridge_helper owning the TUN device behind the double's adapter. Source it after
 # tests/tool/lib.sh (namespaces, cleanup), with WINE_RUN, DOUBLE_DLL, IPHLP_DLL, HELPER, WORK,
-# TEST and WIN_COMM (the Windows program's process name, e.g. veiltun.exe) set.
+# TEST and WIN_COMM (the Windows program's process name, e.g. veiltun.exe) set, and DEV if the
+# Windows program's device (so the Linux one in A) is not called vt0.
 
 # The Windows side gets its own Wine prefix (System32 holds the IP Helper stand-in) and its own
 # Wine server, started inside A: Wine creates sockets in the server, so its namespace is the
@@ -17,6 +18,7 @@ WIN_LOG=/tmp/vt-$TEST-$$-win.log
 HELPER_LOG=/tmp/vt-$TEST-$$-helper.log
 WIN_PID=
 START=$(date +%s)
+: "${DEV:=vt0}"
 
 # The Windows program's own process (`wine` starts it from a launcher process).
 windows_pid() {
@@ -37,7 +39,7 @@ elapsed() { echo $(($(date +%s) - START)); }
 show_logs() {
     tail -n 20 "$WIN_LOG" /tmp/vt-$TEST-$$-win.out "$HELPER_LOG" /tmp/vt-$TEST-$$-b.log \
         >&2 2>/dev/null
-    ip -n "$NS_A" -s link show vt0 >&2 2>/dev/null
+    ip -n "$NS_A" -s link show "$DEV" >&2 2>/dev/null
     ip netns exec "$NS_B" "$VEILTUN" show vt0 --json 2>/dev/null | jq -c '.[0].tunnel' >&2
     # counters.sh's snapshots, side by side
     local snaps
@@ -80,22 +82,22 @@ bridge_setup() {
 
 # A's device as the kernel sees it: its addresses, sorted, one line.
 device_addrs() {
-    ip -n "$NS_A" -j addr show dev vt0 2>/dev/null |
+    ip -n "$NS_A" -j addr show dev "$DEV" 2>/dev/null |
         jq -r '[.[0].addr_info[]? | select(.scope == "global") | .local] | sort | join(" ")'
 }
 
-# wait_device_gone WHAT...: vt0 must leave A within 2 s (the crash rule); says how fast.
+# wait_device_gone WHAT...: $DEV must leave A within 2 s (the crash rule); says how fast.
 wait_device_gone() {
     local i
     set -- "$*"
     for i in $(seq 20); do
-        ip -n "$NS_A" link show vt0 >/dev/null 2>&1 || {
-            note "$1: vt0 gone within $((i * 100)) ms"
+        ip -n "$NS_A" link show "$DEV" >/dev/null 2>&1 || {
+            note "$1: $DEV gone within $((i * 100)) ms"
             return 0
         }
         sleep 0.1
     done
-    fail "vt0 still in A 2 s after $1"
+    fail "$DEV still in A 2 s after $1"
 }
 
 # helper_counts: the helper's line for the last device it removed (packets to and from the
