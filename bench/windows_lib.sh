@@ -135,7 +135,7 @@ diff_counters() {
 # iperf SERVER_NS CLIENT_NS DEST JSON ARGS...: one iperf3 run of DUR seconds (bounded), the
 # server started for it alone. 0 when the client's JSON has no error.
 iperf() {
-    local sns=$1 cns=$2 dest=$3 json=$4 spid rc
+    local sns=$1 cns=$2 dest=$3 json=$4 spid cpid rc
     shift 4
     ip netns exec "$sns" timeout $((DUR + 60)) iperf3 -s -1 -p 5201 -B "$dest" \
         >"$json.server" 2>&1 </dev/null &
@@ -145,8 +145,13 @@ iperf() {
         ip netns exec "$sns" ss -Hltn "sport = :5201" | grep -q . && break
         sleep 0.1
     done
+    # In the background and waited for: iperf3 takes Ctrl-C as its own and exits normally, and
+    # bash would then go on as if nothing had been asked; a signal ends `wait` at once.
     ip netns exec "$cns" timeout $((DUR + 40)) iperf3 -c "$dest" -p 5201 --connect-timeout 5000 \
-        -t "$DUR" -J "$@" >"$json" 2>"$json.err"
+        -t "$DUR" -J "$@" >"$json" 2>"$json.err" &
+    cpid=$!
+    PIDS+=("$cpid")
+    wait "$cpid"
     rc=$?
     timeout 10 tail --pid="$spid" -f /dev/null 2>/dev/null || kill "$spid" 2>/dev/null
     [ $rc = 0 ] && ! jq -e '.error' "$json" >/dev/null 2>&1
