@@ -10,9 +10,17 @@
 
 #include <string.h>
 
-#define READER_BATCH   256   /* packets per wake before the consumer is signalled */
-#define SPIN_RATE      10000 /* packets/s at or above which the reader spins before sleeping */
-#define SPIN_POLLS     4000  /* ring polls in one spin (a few tens of microseconds) */
+/* The first three can be set at build time (-D..., or the CMake cache variables
+ * VEILTUN_WINDOWS_READER_BATCH, _SPIN_RATE, _SPIN_POLLS) for bench/windows_ring.sh. */
+#ifndef READER_BATCH
+#define READER_BATCH 256 /* packets per wake before the consumer is signalled */
+#endif
+#ifndef SPIN_RATE
+#define SPIN_RATE 10000 /* packets/s at or above which the reader spins before sleeping */
+#endif
+#ifndef SPIN_POLLS
+#define SPIN_POLLS 4000 /* ring polls in one spin (a few tens of microseconds) */
+#endif
 #define RATE_WINDOW_MS 100
 #define TUNE_PERIOD_MS 1000 /* auto-tuning looks at the last second... */
 #define TUNE_PRESSURE  8    /* ...and doubles the ring after this many full-ring/queue events */

@@ -53,6 +53,15 @@ check 2 "bad --owner 'no-such-user-xyz'" up vt0 --owner no-such-user-xyz
 check 2 "bad --stats-interval '0'" tunnel $T --stats-interval 0
 check 2 "bad --queues '0'" tunnel $T --queues 0
 check 2 "bad --queues '9'" tunnel $T --queues 9
+# --ring-capacity: a power of two from 128 KiB to 64 MiB, in bytes or with K/M (1024-based).
+for bad in 0 131071 196608 64K 128k0 0x20000 128KB 128KiB 128G 65M 134217728 -128K K '' \
+    99999999999999999999M; do
+    check 2 "bad --ring-capacity '$bad'" tunnel $T --ring-capacity "$bad"
+done
+# Good values pass the parser, which then stops at the stray argument (nothing is opened).
+for good in 131072 128K 128k 512K 2M 8m 64M 67108864; do
+    check 2 "unexpected argument 'extra'" tunnel $T --ring-capacity "$good" --ring-grow extra
+done
 check 2 "unexpected argument 'extra'" list extra
 check 2 "unexpected argument 'extra'" show vt0 extra
 check 2 "unknown option '--bogus'" list --bogus

@@ -32,6 +32,33 @@ int parse_mtu(const char *s, unsigned *out, const char **why)
     return 0;
 }
 
+int parse_ring_capacity(const char *s, uint32_t *out, const char **why)
+{
+    static const char *const range = "a power of two from 128K to 64M (bytes; K or M suffix)";
+    char digits[16];
+    size_t n = strspn(s, "0123456789"), shift = 0;
+    unsigned long v;
+
+    /* Binary units, as the ring's own limits are: K = 1024 bytes, M = 1024 K. */
+    if (s[n] != '\0' && s[n + 1] == '\0' && strchr("kKmM", s[n]) != NULL)
+        shift = (s[n] == 'k' || s[n] == 'K') ? 10 : 20;
+    else if (s[n] != '\0')
+        return *why = range, -1;
+    if (n == 0 || n >= sizeof(digits))
+        return *why = range, -1;
+    memcpy(digits, s, n);
+    digits[n] = '\0';
+    if (parse_uint(digits, 1, VEILTUN_RING_MAX >> shift, &v) < 0)
+        return *why = range, -1;
+    v <<= shift;
+    /* The library checks the same rule when the device opens (VEILTUN_EINVAL); checked here
+     * too, so that a typo is a usage error before anything is set up. */
+    if (v < VEILTUN_RING_MIN || (v & (v - 1)) != 0)
+        return *why = range, -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
 int parse_port(const char *s, uint16_t *out, const char **why)
 {
     unsigned long v;

@@ -54,6 +54,9 @@ int option_error(const char *cmd, int opt, const char *arg);
 int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 int parse_mtu(const char *s, unsigned *out, const char **why);
 int parse_port(const char *s, uint16_t *out, const char **why);
+/* A Wintun ring size: bytes, or with a K or M suffix (1024-based); a power of two from
+ * VEILTUN_RING_MIN to VEILTUN_RING_MAX. */
+int parse_ring_capacity(const char *s, uint32_t *out, const char **why);
 /* "[ADDR]:PORT", "ADDR:PORT", ":PORT"; an empty address gives family 0 (any). */
 int parse_listen(const char *s, struct sockaddr_storage *out, socklen_t *len, const char **why);
 /* "HOST:PORT" / "[V6]:PORT"; HOST may be a name from /etc/hosts. */

@@ -9,7 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#define BATCH 64
+/* Packets per device read and datagrams per socket round. Overridable at build time
+ * (-DVEILTUN_TOOL_BATCH=N, CMake VEILTUN_WINDOWS_TOOL_BATCH) for bench/windows_ring.sh. */
+#ifndef VEILTUN_TOOL_BATCH
+#define VEILTUN_TOOL_BATCH 64
+#endif
+#define BATCH VEILTUN_TOOL_BATCH
 
 HANDLE interrupt_event(void); /* os_windows.c */
 
@@ -133,6 +138,25 @@ static int socket_to_device(struct wtunnel *t)
     return 0;
 }
 
+/* The library's Wintun counters, one more line of the report (Windows only): where packets
+ * waited or were lost inside the library, how its reader slept, and the ring's size. */
+static void print_library(const veiltun *dev)
+{
+    veiltun_stats s;
+
+    if (veiltun_get_stats(dev, &s, sizeof(s)) < 0)
+        return;
+    fprintf(stderr,
+            "  library: ring_capacity %llu, ring_grows %llu, ring_full %llu, queue_full %llu, "
+            "reader_spins %llu, reader_sleeps %llu, rx_dropped %llu, tx_dropped %llu, "
+            "rx_errors %llu, tx_errors %llu\n",
+            (unsigned long long)s.ring_capacity, (unsigned long long)s.ring_grows,
+            (unsigned long long)s.ring_full, (unsigned long long)s.queue_full,
+            (unsigned long long)s.reader_spins, (unsigned long long)s.reader_sleeps,
+            (unsigned long long)s.rx_dropped, (unsigned long long)s.tx_dropped,
+            (unsigned long long)s.rx_errors, (unsigned long long)s.tx_errors);
+}
+
 static void print(struct wtunnel *t)
 {
     struct tunnel_report r;
@@ -144,6 +168,7 @@ static void print(struct wtunnel *t)
     report_add_device(&r, t->dev);
     report_finish(&r);
     report_print_text(stderr, "", &r);
+    print_library(t->dev);
 }
 
 /* Milliseconds until @p due (0 if past), for a wait that must end at the next report. */

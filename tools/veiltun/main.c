@@ -18,7 +18,8 @@ const struct command commands[] = {
      "tunnel --dev NAME --addr CIDR [--addr CIDR]... --listen [ADDR]:PORT --peer HOST:PORT "
      "[--mtu N] [--persist] [--no-offload] [--no-tso] [--no-uso] [--no-gro] [--no-tcp-gro] "
      "[--no-udp-gro] [--queues N] [--stats-interval SECONDS] "
-     "[--user USER] [--group GROUP]"},
+     "[--user USER] [--group GROUP] [--ring-capacity BYTES] [--ring-grow] "
+     "(the ring options act on Windows; Linux checks and ignores them)"},
     {"demo", cmd_demo, "Prove a tunnel between two network namespaces works, then clean up",
      "demo [--size MB]"},
     {NULL, NULL, NULL, NULL},

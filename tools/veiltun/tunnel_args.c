@@ -68,6 +68,13 @@ static int parse_tunnel_option(int opt, const char *arg, struct tunnel_args *a)
             return usage_error("tunnel", "bad --queues '%s': a number from 1 to %d", arg,
                                TUNNEL_MAX_QUEUES);
         return 0;
+    case 'R':
+        if (parse_ring_capacity(arg, &a->ring_capacity, &why) < 0)
+            return usage_error("tunnel", "bad --ring-capacity '%s': %s", arg, why);
+        return 0;
+    case 'W':
+        a->ring_grow = 1;
+        return 0;
     case 'u':
         if (parse_user(arg, &uid, &gid, &why) < 0)
             return usage_error("tunnel", "bad --user '%s': %s", arg, why);
@@ -102,16 +109,26 @@ static int check_tunnel_args(struct tunnel_args *a)
 
 int parse_tunnel(int argc, char **argv, struct tunnel_args *a)
 {
-    static const struct option opts[] = {
-        {"dev", required_argument, NULL, 'd'},    {"addr", required_argument, NULL, 'a'},
-        {"listen", required_argument, NULL, 'l'}, {"peer", required_argument, NULL, 'p'},
-        {"mtu", required_argument, NULL, 'm'},    {"stats-interval", required_argument, NULL, 's'},
-        {"persist", no_argument, NULL, 'P'},      {"no-offload", no_argument, NULL, 'O'},
-        {"no-tso", no_argument, NULL, 'T'},       {"no-uso", no_argument, NULL, 'U'},
-        {"no-gro", no_argument, NULL, 'G'},       {"no-tcp-gro", no_argument, NULL, 'C'},
-        {"no-udp-gro", no_argument, NULL, 'D'},   {"queues", required_argument, NULL, 'Q'},
-        {"user", required_argument, NULL, 'u'},   {"group", required_argument, NULL, 'g'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"dev", required_argument, NULL, 'd'},
+                                         {"addr", required_argument, NULL, 'a'},
+                                         {"listen", required_argument, NULL, 'l'},
+                                         {"peer", required_argument, NULL, 'p'},
+                                         {"mtu", required_argument, NULL, 'm'},
+                                         {"stats-interval", required_argument, NULL, 's'},
+                                         {"persist", no_argument, NULL, 'P'},
+                                         {"no-offload", no_argument, NULL, 'O'},
+                                         {"no-tso", no_argument, NULL, 'T'},
+                                         {"no-uso", no_argument, NULL, 'U'},
+                                         {"no-gro", no_argument, NULL, 'G'},
+                                         {"no-tcp-gro", no_argument, NULL, 'C'},
+                                         {"no-udp-gro", no_argument, NULL, 'D'},
+                                         {"queues", required_argument, NULL, 'Q'},
+                                         {"user", required_argument, NULL, 'u'},
+                                         {"group", required_argument, NULL, 'g'},
+                                         {"ring-capacity", required_argument, NULL, 'R'},
+                                         {"ring-grow", no_argument, NULL, 'W'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     int opt, err;
 
     memset(a, 0, sizeof(*a));
@@ -161,6 +178,10 @@ int tunnel_open_device(const struct tunnel_args *a, veiltun **dev, const char **
         cfg.flags |= VEILTUN_F_OFFLOAD;
     if (a->queues > 1)
         cfg.flags |= VEILTUN_F_MULTI_QUEUE;
+    /* Wintun's ring; on Linux the library checks the value and ignores it, and the flag. */
+    cfg.ring_capacity = a->ring_capacity;
+    if (a->ring_grow)
+        cfg.flags |= VEILTUN_F_RING_GROW;
     if ((err = veiltun_open(&cfg, dev)) < 0)
         return *what = "open", err;
     if ((err = tunnel_apply_offload(a, *dev)) < 0)

@@ -9,7 +9,8 @@
 # counters of both tunnels, the helper and the kernels (counters.sh), junk datagrams from a
 # third address dropped and counted as wrong peer, then the crash rule: kill -9 of the Wine
 # process in the middle of TCP transfers both ways, the device gone within 2 s, and a new
-# veiltun.exe on the same name carrying pings and TCP both ways at once.
+# veiltun.exe on the same name carrying pings and TCP both ways at once; that one is started
+# with --ring-capacity 2M, which its counters' library line must show (8 MiB by default).
 # Everything is bounded in time and removed on exit (namespaces, processes, the Wine server).
 # Args: wine-run.sh veiltun.exe wintun-double.dll iphlpapi-bridge.dll LINUX_BUILD WORKDIR
 set -u
@@ -25,7 +26,8 @@ bridge_setup "$TOOL_EXE" "$(dirname "$TOOL_EXE")/libveiltun.dll"
 # shellcheck source=counters.sh
 . "$(dirname "$0")/counters.sh"
 
-# start_windows: veiltun.exe tunnel in A; ready when the Linux device has its addresses.
+# start_windows [ARGS...]: veiltun.exe tunnel in A (with more tunnel ARGS); ready when the
+# Linux device has its addresses.
 start_windows() {
     # After a kill -9, Wine's server may hold the killed process's UDP socket a moment longer
     # than its TCP connection to the helper (whose end removed the device): wait (bounded)
@@ -37,7 +39,7 @@ start_windows() {
     ip netns exec "$NS_A" env VEILTUN_DOUBLE_BRIDGE=127.0.0.1:$BRIDGE_PORT \
         "$WINE_RUN" "$BIN/veiltun.exe" \
         tunnel --dev vt0 --addr $OVER_A/24 --addr $OVER6_A/64 --listen :$PORT \
-        --peer $UNDER_B:$PORT --stats-interval 1 2>>"$WIN_LOG" &
+        --peer $UNDER_B:$PORT --stats-interval 1 "$@" 2>>"$WIN_LOG" &
     WIN_PID=$!
     for _ in $(seq 300); do
         [ "$(device_addrs)" = "$OVER_A $OVER6_A" ] && return 0
@@ -79,6 +81,9 @@ tcp_to() {
 }
 SNAP=/tmp/vt-$TEST-$$-snap
 snapshot $SNAP.0
+# veiltun.exe's library line: the Wintun ring as opened (8 MiB unless --ring-capacity says).
+want_eq "ring capacity by default" 8388608 \
+    "$(awk '$1 == "win.library.ring_capacity" {print $2}' $SNAP.0)"
 BYTES=${VEILTUN_BRIDGE_BYTES:-50000000} # the issue's 50 MB; smaller only to debug the test
 reports0=$(grep -c '^tunnel vt0:' "$WIN_LOG")
 t0=$(date +%s%N)
@@ -150,10 +155,12 @@ want_ge "bytes in B's sink before the kill" 2000000 "$got_b"
     fail "a transfer had ended before the kill ($got_a, $got_b bytes)"
 note "$(helper_counts)"
 kill "${CUT[@]}" 2>/dev/null # the cut transfers' senders and sinks
-start_windows
+start_windows --ring-capacity 2M # the tool's ring option reaches the Wintun session
 expect "ping A -> B after the restart" in_a ping -c 3 -i 0.2 -W 3 $OVER_B
 expect "ping6 B -> A after the restart" in_b ping -6 -c 3 -i 0.2 -W 3 $OVER6_A
 tcp_to "$NS_B" $OVER_B "$NS_A" 5000000 5205
 tcp_to "$NS_A" $OVER_A "$NS_B" 5000000 5206
-note "restarted on the same name: pings and TCP both ways ($(elapsed) s in all)"
+want_eq "ring capacity after --ring-capacity 2M" 2097152 \
+    "$(win_quiet_report | awk '$1 == "win.library.ring_capacity" {print $2}')"
+note "restarted on the same name (ring 2 MiB): pings and TCP both ways ($(elapsed) s in all)"
 echo "PASS"
