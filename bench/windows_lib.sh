@@ -66,23 +66,7 @@ install_build default "$BUILD_WIN"
 start_windows() {
     local name=$1
     shift
-    # A killed process's UDP port may stay held a moment (see tests/windows/bridge/tunnel.sh).
-    for _ in $(seq 50); do
-        in_a ss -Huln "sport = :$PORT" | grep -q . || break
-        sleep 0.1
-    done
-    ip netns exec "$NS_A" env VEILTUN_DOUBLE_BRIDGE=127.0.0.1:$BRIDGE_PORT \
-        "$WINE_RUN" "$BIN/$name/veiltun.exe" \
-        tunnel --dev vt0 --addr "$OVER_A/24" --addr "$OVER6_A/64" --listen ":$PORT" \
-        --peer "$UNDER_B:$PORT" --stats-interval 1 "$@" 2>>"$WIN_LOG" &
-    WIN_PID=$!
-    disown "$WIN_PID" # no "Killed" notice from bash when stop_windows kills it
-    for _ in $(seq 300); do
-        [ "$(device_addrs)" = "$OVER_A $OVER6_A" ] && return 0
-        kill -0 "$WIN_PID" 2>/dev/null || fail "veiltun.exe $* exited: $(tail -n 3 "$WIN_LOG")"
-        sleep 0.1
-    done
-    fail "veiltun.exe's device did not get its addresses within 30 s"
+    start_windows_tunnel "$BIN/$name/veiltun.exe" "$@"
 }
 
 # stop_windows: kill -9 (the crash rule: the helper removes the device at once), bounded wait.

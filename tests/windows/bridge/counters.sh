@@ -99,7 +99,7 @@ snapshot() {
 # check_accounting BEFORE AFTER: the equations above on the differences; prints the flows.
 check_accounting() {
     local -A d
-    local k v m m1 m2 m3 m4
+    local k v m1 m2 m3 m4
     while read -r k v; do d[$k]=$v; done < <(awk 'NR == FNR {b[$1] = $2; next}
         $2 ~ /^[0-9]+$/ {print $1, $2 - b[$1]}' "$1" "$2")
     # A counter missing (renamed, not printed) must fail, not pass as 0.

@@ -106,3 +106,29 @@ helper_counts() {
     for _ in $(seq 10); do grep -q removed "$HELPER_LOG" && break; sleep 0.1; done
     grep removed "$HELPER_LOG" | tail -n 1
 }
+
+# start_windows_tunnel EXE [ARGS...]: `EXE tunnel` (a veiltun.exe) in A with the extra tunnel
+# ARGS, to the Linux tunnel in B; ready when the Linux device behind the double has A's
+# addresses (bounded: 30 s). Sets WIN_PID.
+start_windows_tunnel() {
+    local exe=$1
+    shift
+    # After a kill -9, Wine's server may hold the killed process's UDP socket a moment longer
+    # than its TCP connection to the helper (whose end removed the device): wait (bounded)
+    # until the port is free, so that a failed bind is not taken for a failed restart.
+    for _ in $(seq 50); do
+        in_a ss -Huln "sport = :$PORT" | grep -q . || break
+        sleep 0.1
+    done
+    ip netns exec "$NS_A" env VEILTUN_DOUBLE_BRIDGE=127.0.0.1:$BRIDGE_PORT "$WINE_RUN" "$exe" \
+        tunnel --dev vt0 --addr "$OVER_A/24" --addr "$OVER6_A/64" --listen ":$PORT" \
+        --peer "$UNDER_B:$PORT" --stats-interval 1 "$@" 2>>"$WIN_LOG" &
+    WIN_PID=$!
+    disown "$WIN_PID" # no "Killed" notice from bash when it is killed on purpose
+    for _ in $(seq 300); do
+        [ "$(device_addrs)" = "$OVER_A $OVER6_A" ] && return 0
+        kill -0 "$WIN_PID" 2>/dev/null || fail "veiltun.exe $* exited: $(tail -n 3 "$WIN_LOG")"
+        sleep 0.1
+    done
+    fail "veiltun.exe's device did not get $OVER_A and $OVER6_A within 30 s: '$(device_addrs)'"
+}

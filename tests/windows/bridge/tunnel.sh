@@ -28,26 +28,7 @@ bridge_setup "$TOOL_EXE" "$(dirname "$TOOL_EXE")/libveiltun.dll"
 
 # start_windows [ARGS...]: veiltun.exe tunnel in A (with more tunnel ARGS); ready when the
 # Linux device has its addresses.
-start_windows() {
-    # After a kill -9, Wine's server may hold the killed process's UDP socket a moment longer
-    # than its TCP connection to the helper (whose end removed the device): wait (bounded)
-    # until the port is free, so that a failed bind is not taken for a failed restart.
-    for _ in $(seq 50); do
-        in_a ss -Huln "sport = :$PORT" | grep -q . || break
-        sleep 0.1
-    done
-    ip netns exec "$NS_A" env VEILTUN_DOUBLE_BRIDGE=127.0.0.1:$BRIDGE_PORT \
-        "$WINE_RUN" "$BIN/veiltun.exe" \
-        tunnel --dev vt0 --addr $OVER_A/24 --addr $OVER6_A/64 --listen :$PORT \
-        --peer $UNDER_B:$PORT --stats-interval 1 "$@" 2>>"$WIN_LOG" &
-    WIN_PID=$!
-    for _ in $(seq 300); do
-        [ "$(device_addrs)" = "$OVER_A $OVER6_A" ] && return 0
-        kill -0 "$WIN_PID" 2>/dev/null || fail "veiltun.exe exited"
-        sleep 0.1
-    done
-    fail "veiltun.exe's device did not get $OVER_A and $OVER6_A within 30 s: '$(device_addrs)'"
-}
+start_windows() { start_windows_tunnel "$BIN/veiltun.exe" "$@"; }
 
 start_windows
 note "veiltun.exe up, vt0 in A has $(device_addrs) ($(elapsed) s)"
