@@ -380,13 +380,16 @@ variant_wggo_start() {                   # wireguard-go (userspace WireGuard, EN
     ip netns exec "$NSB" wg set $DEVB private-key "$RUN/wg/b.key" listen-port 51820 peer "$(cat "$RUN/wg/a.pub")" endpoint $UA:51820 allowed-ips $OA/32 || return 1
 }
 
-variant_veiltun_start() {                # this project's tool: offload, batches, UDP GSO/GRO
+veiltun_pair() {                         # veiltun_pair [extra tunnel arguments]
     [ -x "$VEILTUN" ] || { NOTE="no $VEILTUN (build it: bench/compare.sh does)"; return 1; }
     DEVA=vtA$ID; DEVB=vtB$ID
-    spawn "$NSB" veiltun_B "$VEILTUN" tunnel --dev $DEVB --addr $OB/$PFX --mtu $TMTU --listen :6000 --peer $UA:6000
-    spawn "$NSA" veiltun_A "$VEILTUN" tunnel --dev $DEVA --addr $OA/$PFX --mtu $TMTU --listen :6000 --peer $UB:6000
+    spawn "$NSB" veiltun_B "$VEILTUN" tunnel --dev $DEVB --addr $OB/$PFX --mtu $TMTU --listen :6000 --peer $UA:6000 "$@"
+    spawn "$NSA" veiltun_A "$VEILTUN" tunnel --dev $DEVA --addr $OA/$PFX --mtu $TMTU --listen :6000 --peer $UB:6000 "$@"
     wait_dev "$NSB" "$DEVB" && wait_dev "$NSA" "$DEVA"
 }
+variant_veiltun_start() { veiltun_pair; } # this project's tool: offload, batches, UDP GSO/GRO
+# The same with --busy-poll BUSY_POLL_US (default 200): polls before sleeping, for latency.
+variant_veiltun_busy_start() { veiltun_pair --busy-poll "${BUSY_POLL_US:-200}"; }
 
 # Template variants from $TEMPLATES ("name=command template" per line).
 expand_tpl() { # SIDE TEMPLATE

@@ -118,7 +118,8 @@ int main(int argc, char **argv)
     if (s == NULL)
         return 1;
     for (long i = 0; i < ncpu; i++) {
-        s[i] = (struct spinner){.cpu = (int)i, .seconds = seconds, .threshold_s = threshold_us / 1e6};
+        s[i] =
+            (struct spinner){.cpu = (int)i, .seconds = seconds, .threshold_s = threshold_us / 1e6};
         if (pthread_create(&s[i].thread, NULL, spin, &s[i]) != 0)
             return 1;
     }

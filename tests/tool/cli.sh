@@ -53,6 +53,10 @@ check 2 "bad --owner 'no-such-user-xyz'" up vt0 --owner no-such-user-xyz
 check 2 "bad --stats-interval '0'" tunnel $T --stats-interval 0
 check 2 "bad --queues '0'" tunnel $T --queues 0
 check 2 "bad --queues '9'" tunnel $T --queues 9
+for bad in 0 10001 -5 1.5 abc ''; do
+    check 2 "bad --busy-poll '$bad'" tunnel $T --busy-poll "$bad"
+done
+check 2 "unexpected argument 'extra'" tunnel $T --busy-poll 10000 extra
 # --ring-capacity: a power of two from 128 KiB to 64 MiB, in bytes or with K/M (1024-based).
 for bad in 0 131071 196608 64K 128k0 0x20000 128KB 128KiB 128G 65M 134217728 -128K K '' \
     99999999999999999999M; do

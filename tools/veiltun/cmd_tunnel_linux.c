@@ -158,6 +158,7 @@ static void init_tunnel(struct tunnel *t, const struct tunnel_args *a, _Atomic i
     t->sock = t->sigfd = t->timerfd = t->epfd = -1;
     t->peer = a->peer;
     t->peer_len = a->peer_len;
+    t->busy_poll_ns = (int64_t)a->busy_poll_us * 1000;
     t->quit = quit;
     pthread_mutex_init(&t->pub_lock, NULL);
 }

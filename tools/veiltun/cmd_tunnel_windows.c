@@ -222,6 +222,9 @@ int cmd_tunnel(int argc, char **argv)
         return usage_error("tunnel", "--user and --group are not supported on Windows");
     if (a.queues > 1)
         return usage_error("tunnel", "--queues is not supported on Windows (one Wintun ring)");
+    /* The library's reader thread already spins before it sleeps (SPIN_RATE, reader.c). */
+    if (a.busy_poll_us)
+        return usage_error("tunnel", "--busy-poll is not supported on Windows");
     a.no_offload = 1; /* Wintun has no segmentation offload */
     memset(&t, 0, sizeof(t));
     t.peer = a.peer;

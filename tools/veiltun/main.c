@@ -17,7 +17,7 @@ const struct command commands[] = {
     {"tunnel", cmd_tunnel, "Run a point-to-point IP-in-UDP tunnel (cleartext)",
      "tunnel --dev NAME --addr CIDR [--addr CIDR]... --listen [ADDR]:PORT --peer HOST:PORT "
      "[--mtu N] [--persist] [--no-offload] [--no-tso] [--no-uso] [--no-gro] [--no-tcp-gro] "
-     "[--no-udp-gro] [--queues N] [--stats-interval SECONDS] "
+     "[--no-udp-gro] [--queues N] [--busy-poll USEC] [--stats-interval SECONDS] "
      "[--user USER] [--group GROUP] [--ring-capacity BYTES] [--ring-grow] "
      "(the ring options act on Windows; Linux checks and ignores them)"},
     {"demo", cmd_demo, "Prove a tunnel between two network namespaces works, then clean up",

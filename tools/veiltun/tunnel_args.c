@@ -75,6 +75,11 @@ static int parse_tunnel_option(int opt, const char *arg, struct tunnel_args *a)
     case 'W':
         a->ring_grow = 1;
         return 0;
+    case 'B':
+        if (parse_uint(arg, 1, TUNNEL_MAX_BUSY_POLL_US, &a->busy_poll_us) < 0)
+            return usage_error("tunnel", "bad --busy-poll '%s': microseconds from 1 to %d", arg,
+                               TUNNEL_MAX_BUSY_POLL_US);
+        return 0;
     case 'u':
         if (parse_user(arg, &uid, &gid, &why) < 0)
             return usage_error("tunnel", "bad --user '%s': %s", arg, why);
@@ -127,6 +132,7 @@ int parse_tunnel(int argc, char **argv, struct tunnel_args *a)
                                          {"group", required_argument, NULL, 'g'},
                                          {"ring-capacity", required_argument, NULL, 'R'},
                                          {"ring-grow", no_argument, NULL, 'W'},
+                                         {"busy-poll", required_argument, NULL, 'B'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int opt, err;

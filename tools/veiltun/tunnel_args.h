@@ -17,11 +17,12 @@ struct tunnel_args {
     unsigned mtu;
     unsigned long stats_interval;
     int persist;
-    int no_offload;         /* --no-offload: plain packets from the device */
-    uint32_t offload_off;   /* --no-tso, --no-uso, --no-gro...: VEILTUN_OFFLOAD_* to turn off */
-    unsigned long queues;   /* --queues: device queues, one worker each */
-    uint32_t ring_capacity; /* --ring-capacity: Wintun ring bytes; 0 the library's default */
-    int ring_grow;          /* --ring-grow: VEILTUN_F_RING_GROW */
+    int no_offload;             /* --no-offload: plain packets from the device */
+    uint32_t offload_off;       /* --no-tso, --no-uso, --no-gro...: VEILTUN_OFFLOAD_* to turn off */
+    unsigned long queues;       /* --queues: device queues, one worker each */
+    uint32_t ring_capacity;     /* --ring-capacity: Wintun ring bytes; 0 the library's default */
+    int ring_grow;              /* --ring-grow: VEILTUN_F_RING_GROW */
+    unsigned long busy_poll_us; /* --busy-poll: poll this long before sleeping (Linux) */
     int64_t uid, gid;
 };
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Rounds per wake-up, so that one direction under load cannot starve the other. */
@@ -454,10 +455,40 @@ static int add_watch(struct tunnel *t, int fd)
     return fd < 0 ? 0 : epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
+static int64_t monotonic_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* epoll_wait, except that with --busy-poll it first polls without sleeping until
+ * busy_poll_ns have passed since the last activity (@p *active_at). The answer to a packet
+ * just forwarded then finds this thread running: a sleeping thread costs a wake-up on the
+ * answer's path, and an idle CPU of a virtual machine costs the host's wake-up of it as
+ * well (docs/benchmarks.md, "Latency"). The price is the CPU time spent polling. */
+static int wait_events(struct tunnel *t, struct epoll_event *events, int max, int64_t *active_at)
+{
+    int n;
+
+    while (t->busy_poll_ns > 0 && monotonic_ns() - *active_at < t->busy_poll_ns) {
+        if ((n = epoll_wait(t->epfd, events, max, 0)) != 0) {
+            *active_at = monotonic_ns();
+            return n;
+        }
+    }
+    n = epoll_wait(t->epfd, events, max, -1);
+    if (t->busy_poll_ns > 0)
+        *active_at = monotonic_ns();
+    return n;
+}
+
 int tunnel_run(struct tunnel *t)
 {
     struct epoll_event events[8];
     int stop = 0, failed = 0;
+    int64_t active_at = 0;
 
     if (add_watch(t, t->sock) < 0 || add_watch(t, veiltun_wait_handle(t->dev)) < 0 ||
         add_watch(t, t->sigfd) < 0 || add_watch(t, t->timerfd) < 0) {
@@ -465,7 +496,7 @@ int tunnel_run(struct tunnel *t)
         return 1;
     }
     while (!stop && !(t->quit && atomic_load(t->quit))) {
-        int n = epoll_wait(t->epfd, events, 8, -1);
+        int n = wait_events(t, events, 8, &active_at);
         if (n < 0 && errno != EINTR) {
             fprintf(stderr, "veiltun: tunnel %s: epoll_wait: %s\n", t->name, strerror(errno));
             return 1;

@@ -43,6 +43,7 @@ struct tunnel {
     int send_blocked;          /* the socket was full: device reads wait for EPOLLOUT */
     int udp_gso;               /* the kernel sends a run of equal datagrams from one call */
     int udp_gro;               /* the kernel hands over a run of datagrams as one */
+    int64_t busy_poll_ns;      /* --busy-poll: how long to poll after activity; 0 never */
     /* Listening on a wildcard address, the kernel would pick the source of what we send,
      * and on a host with several addresses the peer (which only accepts the address it was
      * given) could drop it all: replies leave from the address the peer's datagrams
