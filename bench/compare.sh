@@ -27,6 +27,7 @@ variants=${*:-direct kvxlan socat openvpn tinc quicktun vtun fastd veiltun}
 peers="socat openvpn openvpn_fastio tinc quicktun vtun fastd"
 
 [ "$(id -u)" -eq 0 ] || { echo "compare: run as root (namespaces, TUN devices)" >&2; exit 1; }
+case ${LAT_ROUNDS:-3} in *[!0-9]*) echo "compare: LAT_ROUNDS is a number of rounds" >&2; exit 1 ;; esac
 scripts/setup.sh --bench
 echo "compare: building veiltun (Release) in build/bench"
 cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DVEILTUN_BUILD_BENCH=ON \
