@@ -26,6 +26,7 @@ rm -f "$OUT"/raw/*
 # The hook, run by peers.sh with the variant up (NSA, NSB, DST, V exported): idle pings, then
 # pings under one TCP stream. RTTs go to OUT/raw/V.idle and V.load, one per line (appended
 # over the rounds); a lost ping is a line "lost".
+# shellcheck disable=SC2016 # expanded by the shell that peers.sh runs the hook in
 hook='
 rtts() { sed -n "s/.*icmp_seq=\([0-9]*\).*time=\([0-9.]*\) ms.*/\1 \2/p"; }
 record() { # FILE COUNT: the RTTs and, for each seq never answered, "lost"
@@ -55,35 +56,42 @@ for r in $(seq "$ROUNDS"); do
         >"$OUT/raw/peers-$r.log" 2>&1 || { tail -n 20 "$OUT/raw/peers-$r.log"; exit 1; }
 done
 
-# Percentiles (nearest rank) over all rounds.
+# Percentiles over all rounds, by nearest rank: the p-th is the ceil(p * n / 100)-th smallest
+# RTT (in integers, so that 99 * 300 / 100 = 297 stays 297). If every ping was lost the row
+# has the count and "-" for the RTTs.
 printf 'variant\tcondition\tpings\tlost\tmin_ms\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tabove_1ms\n' \
     >"$OUT/latency.tsv"
 for v in "${VARIANTS[@]}"; do
     for c in idle load; do
         f=$OUT/raw/$v.$c
         [ -s "$f" ] || continue
-        grep -v lost "$f" | sort -g | awk -v v="$v" -v c="$c" -v lost="$(grep -c lost "$f" || true)" '
+        # awk, not grep -v: grep fails (and set -e ends the script) when nothing is left.
+        awk '$1 != "lost"' "$f" | sort -g >"$OUT/raw/$v.$c.sorted"
+        awk -v v="$v" -v c="$c" -v lost="$(grep -c lost "$f" || true)" '
+            function rank(p) { return int((p * NR + 99) / 100) }
             {x[NR] = $1} END {
-                if (NR == 0) { printf "%s\t%s\t0\t%d\t-\t-\t-\t-\t-\t-\n", v, c, lost; exit }
+                if (NR == 0) { printf "%s\t%s\t%d\t%d\t-\t-\t-\t-\t-\t-\n", v, c, lost, lost; exit }
                 above = 0; for (i = 1; i <= NR; i++) if (x[i] > 1) above++
-                r50 = int(NR * 0.50 + 0.999); r90 = int(NR * 0.90 + 0.999); r99 = int(NR * 0.99 + 0.999)
                 printf "%s\t%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%d\n", v, c, NR + lost, lost,
-                    x[1], x[r50], x[r90], x[r99], x[NR], above }' >>"$OUT/latency.tsv"
-        grep -v lost "$f" | sort -g | awk '{print $1, NR}' >"$OUT/raw/$v.$c.cdf"
+                    x[1], x[rank(50)], x[rank(90)], x[rank(99)], x[NR], above }' \
+            "$OUT/raw/$v.$c.sorted" >>"$OUT/latency.tsv"
+        awk '{print $1, NR}' "$OUT/raw/$v.$c.sorted" >"$OUT/raw/$v.$c.cdf"
+        rm -f "$OUT/raw/$v.$c.sorted"
     done
 done
 column -t -s $'\t' "$OUT/latency.tsv"
 
-if command -v gnuplot >/dev/null; then
-    plots=()
-    for v in "${VARIANTS[@]}"; do
-        for c in idle load; do
-            f=$OUT/raw/$v.$c.cdf
-            [ -s "$f" ] || continue
-            n=$(wc -l <"$f")
-            plots+=("'$f' using 1:(\$2/$n) with steps title '$v, $c'")
-        done
+plots=()
+for v in "${VARIANTS[@]}"; do
+    for c in idle load; do
+        f=$OUT/raw/$v.$c.cdf
+        [ -s "$f" ] || continue
+        n=$(wc -l <"$f")
+        plots+=("'$f' using 1:(\$2/$n) with steps title '$v, $c'")
     done
+done
+rm -f "$OUT/latency.svg"
+if command -v gnuplot >/dev/null && [ ${#plots[@]} -gt 0 ]; then # none if every ping was lost
     joined=$(printf '%s, ' "${plots[@]}")
     gnuplot <<EOF
 set terminal svg size 900,500 dynamic font "sans,11"
