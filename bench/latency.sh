@@ -16,6 +16,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3} PINGS=${PINGS:-300} PING_I=${PING_I:-0.01} LOAD_S=${LOAD_S:-8}
+# The pings under load start 1 s into the stream and stop 1 s before its end: ping -c 0
+# would never stop on its own.
+[[ $LOAD_S =~ ^[0-9]+$ ]] && [ "$LOAD_S" -ge 3 ] || { echo "latency: LOAD_S must be 3 s or more" >&2; exit 2; }
 OUT=$(realpath -m "${OUT:-build/bench/latency}")
 VARIANTS=("$@")
 [ ${#VARIANTS[@]} -gt 0 ] || VARIANTS=(direct quicktun veiltun)
