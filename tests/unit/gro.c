@@ -253,8 +253,42 @@ static void test_refusals(void)
     ASSERT_EQ(veiltun__gro_candidate(segs[1], 40 + 32), 0);
 }
 
+/* A packet whose checksum is wrong (in its transport header's checksum field, or in its
+ * last, odd payload byte) is refused by the append, which verifies while copying: the run
+ * goes out exactly as without it, and the packet itself is untouched (it goes out alone). */
+static void check_refused_checksum(int v6, int udp, size_t corrupt_at_end)
+{
+    static uint8_t want[10 + 70000], saved[2048];
+    struct veiltun__gro g;
+    size_t want_len, len, at;
+    int n = cut_proto(v6, udp, 3 * 1000 + 7, 1000, 1); /* 1000, 1000, 1000, 7 */
+    int bad = corrupt_at_end ? 3 : 2;
+
+    ASSERT_EQ(n, 4);
+    ASSERT_EQ(merge(0, bad, &g), bad);
+    want_len = veiltun__gro_finish(&g);
+    memcpy(want, out, want_len);
+    at = corrupt_at_end ? seglen[bad] - 1 : (size_t)(v6 ? 40 : 20) + (udp ? 6 : 16);
+    segs[bad][at] ^= 0x21;
+    memcpy(saved, segs[bad], seglen[bad]);
+    ASSERT_EQ(veiltun__gro_candidate(segs[bad], seglen[bad]), 0);
+    ASSERT_EQ(merge(0, n, &g), bad);
+    ASSERT_EQ(veiltun__gro_append(&g, segs[bad], seglen[bad]), 0); /* and again: still no */
+    len = veiltun__gro_finish(&g);
+    ASSERT_EQ(len, want_len);
+    ASSERT_EQ(memcmp(out, want, len), 0);
+    ASSERT_EQ(memcmp(segs[bad], saved, seglen[bad]), 0);
+    /* Put right, it joins: the refusal was the checksum's alone. */
+    segs[bad][at] ^= 0x21;
+    ASSERT_EQ(merge(0, n, &g), n);
+}
+
 int main(void)
 {
+    for (int v6 = 0; v6 <= 1; v6++)
+        for (int udp = 0; udp <= 1; udp++)
+            for (int end = 0; end <= 1; end++)
+                check_refused_checksum(v6, udp, (size_t)end);
     for (int v6 = 0; v6 <= 1; v6++) {
         for (int df = 0; df <= 1; df++) {
             for (int udp = 0; udp <= 1; udp++) {

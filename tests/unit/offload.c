@@ -258,9 +258,10 @@ static void test_lies(void)
     ASSERT_EQ(veiltun__gso_next(&g, seg, sizeof(seg)), 0);
 }
 
-/* Whole: the super-packet unchanged but for a transport checksum right for all of it; and
- * describing that packet again gives a header that cuts into the same segments. */
-static void check_whole(int v6, int tcp, size_t payload, size_t gso)
+/* Whole: the super-packet unchanged but for a transport checksum right for all of it, whatever
+ * the kernel left in the field (@p field); and describing that packet again gives a header
+ * that cuts into the same segments. */
+static void check_whole(int v6, int tcp, size_t payload, size_t gso, unsigned field)
 {
     static uint8_t whole[70000], again_seg[70000];
     uint8_t hdr[10], hdr2[10];
@@ -268,6 +269,7 @@ static void check_whole(int v6, int tcp, size_t payload, size_t gso)
     struct veiltun__gso g, g2;
     int n;
 
+    wr16(super + l4 + at, field);
     ASSERT_OK(veiltun__gso_start(&g, hdr, super, total));
     ASSERT_EQ(veiltun__gso_whole(&g, whole, total - 1), 0); /* does not fit: cut instead */
     ASSERT_EQ(veiltun__gso_whole(&g, whole, sizeof(whole)), (int)total);
@@ -293,8 +295,12 @@ static void test_whole(void)
 
     for (int v6 = 0; v6 <= 1; v6++) {
         for (int tcp = 0; tcp <= 1; tcp++) {
-            check_whole(v6, tcp, 5000, 1448);
-            check_whole(v6, tcp, 60 * 1000, 1000);
+            check_whole(v6, tcp, 5000, 1448, 0);
+            check_whole(v6, tcp, 60 * 1000, 1000, 0);
+            /* The partial sum the kernel leaves is summed while copying and taken out again. */
+            check_whole(v6, tcp, 5000, 1448, 0x1234);
+            check_whole(v6, tcp, 4999, 1448, 0xffff);
+            check_whole(v6, tcp, 777, 100, 0x0001);
         }
     }
     /* A plain packet is never "whole": the caller cuts (copies) it. */
